@@ -1,0 +1,63 @@
+/**
+ * What every command shares: reading `-f` inputs, printing diagnostics, exit codes. This folder is
+ * the only code that prints or sets the exit code.
+ */
+import * as D from '../diagnostics.js'
+import { readInputs } from '../io/read.js'
+import type { SourceDoc } from '../io/source.js'
+
+export const exitCodes = {
+  ok: 0,
+  /** a finding: lossy translation, tables differ, golden mismatch, invalid policies under `validate` */
+  finding: 1,
+  /** bad invocation or unreadable input */
+  usage: 2
+} as const
+
+export class Exit {
+  constructor(readonly code: number) {}
+}
+
+export interface Io {
+  readonly stdout: (s: string) => void
+  readonly stderr: (s: string) => void
+  readonly stdin: () => Promise<Buffer>
+}
+
+export const nodeIo: Io = {
+  stdout: (s) => void process.stdout.write(s),
+  stderr: (s) => void process.stderr.write(s),
+  stdin: async () => {
+    const chunks: Array<Buffer> = []
+    for await (const c of process.stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)))
+    return Buffer.concat(chunks)
+  }
+}
+
+export const collect = (value: string, previous: ReadonlyArray<string> | undefined): ReadonlyArray<string> => [...(previous ?? []), value]
+
+/** Prints diagnostics on stderr, sorted; info-level ones only when verbose. */
+export const printDiagnostics = (io: Io, ds: ReadonlyArray<D.Diagnostic>, verbose: boolean): void => {
+  const shown = D.sort(ds).filter((d) => verbose || d.severity !== 'info')
+  if (shown.length > 0) io.stderr(`${shown.map(D.render).join('\n')}\n`)
+}
+
+/** Reads every `-f` path; unreadable input ends the command with exit code 2. */
+export const readOrExit = async (io: Io, paths: ReadonlyArray<string>, verbose: boolean): Promise<ReadonlyArray<SourceDoc>> => {
+  if (paths.length === 0) {
+    io.stderr('netpolx: error no-input: no input given; use -f FILE, -f DIR or -f - for standard input\n')
+    throw new Exit(exitCodes.usage)
+  }
+  const r = await readInputs(paths, io.stdin)
+  if (D.hasErrors(r.diagnostics)) {
+    printDiagnostics(io, r.diagnostics, verbose)
+    throw new Exit(exitCodes.usage)
+  }
+  printDiagnostics(io, r.diagnostics, verbose)
+  return r.docs
+}
+
+export const usageError = (io: Io, message: string): Exit => {
+  io.stderr(`netpolx: error usage: ${message}\n`)
+  return new Exit(exitCodes.usage)
+}

@@ -1,0 +1,50 @@
+/**
+ * The netpolx command line. Only this folder prints or sets the exit code.
+ */
+import { readFileSync } from 'node:fs'
+import { Command, CommanderError } from 'commander'
+import type { Io } from './common.js'
+import { Exit, exitCodes, nodeIo } from './common.js'
+import { reachCommand } from './reach.js'
+import { translateCommand } from './translate.js'
+import { validateCommand } from './validate.js'
+
+const version = (): string => {
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'))
+    return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : 'unknown'
+  } catch {
+    return 'unknown'
+  }
+}
+
+export const program = (io: Io): Command => {
+  const root = new Command('netpolx')
+    .description(
+      'Translate Kubernetes network policies between native NetworkPolicy, Calico and Cilium, and check\n' +
+        'that a translation keeps reachability.\n\n' +
+        'Exit codes: 0 success; 1 a finding (lossy translation, invalid policies); 2 bad invocation or unreadable input.'
+    )
+    .version(version(), '--version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+  for (const c of [validateCommand(io), translateCommand(io), reachCommand(io)]) root.addCommand(c)
+  root.commands.forEach((c) => c.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)'))
+  root.exitOverride()
+  root.commands.forEach((c) => c.exitOverride())
+  return root
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export const run = async (argv: ReadonlyArray<string>, io: Io = nodeIo): Promise<number> => {
+  try {
+    await program(io).parseAsync([...argv], { from: 'user' })
+    return exitCodes.ok
+  } catch (e) {
+    if (e instanceof Exit) return e.code
+    if (e instanceof CommanderError)
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? exitCodes.ok : exitCodes.usage
+    io.stderr(`netpolx: error internal: ${e instanceof Error ? e.message : String(e)}\nThis is a bug in netpolx; please report it with the input that caused it.\n`)
+    return 70
+  }
+}

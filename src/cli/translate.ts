@@ -1,0 +1,112 @@
+import * as fs from 'node:fs/promises'
+import * as path from 'node:path'
+import { Command, Option } from 'commander'
+import * as D from '../diagnostics.js'
+import type { Inventory } from '../cluster/inventory.js'
+import { load } from '../cluster/inventory.js'
+import { serialise } from '../io/serialise.js'
+import type { Format } from '../io/serialise.js'
+import { writeFileAtomic, writeFilesAtomic } from '../io/write.js'
+import { dialectByName, parseDocs, translate } from '../pipeline.js'
+import type { Io } from './common.js'
+import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } from './common.js'
+
+interface Options {
+  readonly filename: ReadonlyArray<string>
+  readonly to: string
+  readonly cluster: ReadonlyArray<string> | undefined
+  readonly fromCni: string | undefined
+  readonly allowLossy: boolean
+  readonly output: Format
+  readonly out: string | undefined
+  readonly report: 'text' | 'json'
+  readonly verbose: boolean
+}
+
+/** Loads `--cluster` inventories; unreadable or invalid ones end the command with exit code 2. */
+export const loadCluster = async (io: Io, paths: ReadonlyArray<string> | undefined, verbose: boolean): Promise<Inventory | undefined> => {
+  if (paths === undefined || paths.length === 0) return undefined
+  const docs = await readOrExit(io, paths, verbose)
+  const r = load(docs)
+  printDiagnostics(io, r.diagnostics, verbose)
+  if (D.hasErrors(r.diagnostics)) throw new Exit(exitCodes.usage)
+  return r.inventory
+}
+
+const report = (ds: ReadonlyArray<D.Diagnostic>, fidelity: D.Fidelity): string =>
+  `${JSON.stringify(
+    {
+      fidelity,
+      findings: D.sort(ds).map((d) => ({
+        severity: d.severity,
+        code: d.code,
+        message: d.message,
+        ...(d.fidelity === undefined ? {} : { fidelity: d.fidelity }),
+        ...(d.location === undefined ? {} : { file: d.location.file, line: d.location.line, col: d.location.col })
+      }))
+    },
+    null,
+    2
+  )}\n`
+
+export const translateCommand = (io: Io): Command =>
+  new Command('translate')
+    .description(
+      'Translate network policies into another dialect through the IR.\n\n' +
+        'Every construct translates exactly or is reported with its fidelity (exact, exact-for-inventory,\n' +
+        'broader, narrower, unsupported). Anything below exact-for-inventory fails the run unless\n' +
+        '--allow-lossy is given; then the output carries a comment at each approximated rule.\n\n' +
+        'Exit codes: 0 translated faithfully, 1 lossy translation refused (or written with --allow-lossy),\n' +
+        '2 unreadable or invalid input, bad invocation.\n\n' +
+        'Example:\n  netpolx translate -f policies/ --to k8s -o yaml --out translated.yaml'
+    )
+    .requiredOption('-f, --filename <path>', 'a file, a directory (walked recursively) or - for standard input; repeatable', collect)
+    .addOption(new Option('--to <dialect>', 'target dialect').choices(['k8s']).makeOptionMandatory())
+    .option('--cluster <path>', 'cluster inventory manifests (Namespaces, Pods, …) used to expand constructs per namespace or pod; repeatable', collect)
+    .addOption(new Option('--from-cni <cni>', 'the CNI enforcing the input policies (default: the dialect of the documents)').choices(['k8s', 'calico', 'cilium']))
+    .option('--allow-lossy', 'write the output even when some construct is approximated (exit code 1 all the same)', false)
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .option('--out <path>', 'write to this file (or, if it is a directory or ends with /, one file per object) instead of standard output; written atomically')
+    .addOption(new Option('--report <format>', 'how to print findings on standard error').choices(['text', 'json']).default('text'))
+    .option('-v, --verbose', 'also print info-level notes', false)
+    .action(async (opts: Options) => {
+      const target = dialectByName(opts.to)
+      if (target === undefined) throw usageError(io, `unknown target dialect ${opts.to}`)
+      const docs = await readOrExit(io, opts.filename, opts.verbose)
+      const inventory = await loadCluster(io, opts.cluster, opts.verbose)
+      const parsed = parseDocs(docs)
+      if (D.hasErrors(parsed.diagnostics)) {
+        printDiagnostics(io, parsed.diagnostics, opts.verbose)
+        throw new Exit(exitCodes.usage)
+      }
+      const t = translate(parsed.set, target, inventory)
+      const all = [...parsed.diagnostics, ...t.diagnostics]
+      if (opts.report === 'json') io.stderr(report(all, t.fidelity))
+      else printDiagnostics(io, all, opts.verbose)
+      const faithful = D.isFaithful(t.fidelity)
+      if (!faithful && !opts.allowLossy) {
+        if (opts.report !== 'json')
+          io.stderr(`netpolx: error lossy: the translation is ${t.fidelity}; nothing written (use --allow-lossy to write it with comments)\n`)
+        throw new Exit(exitCodes.finding)
+      }
+      const docsOut = [...t.objects, ...parsed.passthrough.map((d) => ({ object: d.value, comments: [] }))]
+      if (opts.out === undefined) io.stdout(serialise(docsOut, opts.output))
+      else {
+        const isDir = opts.out.endsWith('/') || (await fs.stat(opts.out).then((s) => s.isDirectory(), () => false))
+        const ext = opts.output === 'json' ? 'json' : 'yaml'
+        const written = isDir
+          ? await writeFilesAtomic(
+              docsOut.map((d, i) => {
+                const o = d.object as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }
+                const parts = [String(o.kind ?? 'object'), String(o.metadata?.namespace ?? '_cluster'), String(o.metadata?.name ?? i)]
+                return { path: path.join(opts.out ?? '.', `${parts.join('_').toLowerCase()}.${ext}`), content: serialise([d], opts.output) }
+              })
+            )
+          : await writeFileAtomic(opts.out, serialise(docsOut, opts.output))
+        if (written._tag === 'Left') {
+          io.stderr(`netpolx: error write-failed: ${written.left}\n`)
+          throw new Exit(exitCodes.usage)
+        }
+      }
+      if (!faithful) throw new Exit(exitCodes.finding)
+    })

@@ -1,0 +1,164 @@
+/**
+ * io-ts decoding with positioned diagnostics: every validation error's key path is resolved to the
+ * `file:line:col` of the offending node in the source document.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import * as D from '../diagnostics.js'
+import type { Path, SourceDoc } from './source.js'
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * A struct whose listed fields are decoded (required ones must be present) and whose unknown
+ * fields are an error, as the Kubernetes API server's strict field validation reports them.
+ */
+export const struct = <R extends t.Props, O extends t.Props>(
+  name: string,
+  required: R,
+  optional: O
+): t.Type<t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>, unknown, unknown> => {
+  const req = t.type(required)
+  const opt = t.partial(optional)
+  const known = new Set([...Object.keys(required), ...Object.keys(optional)])
+  return new t.Type<t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>, unknown, unknown>(
+    name,
+    (u): u is t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>> => req.is(u) && opt.is(u),
+    (u, c) => {
+      if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, `expected ${name} (a mapping), got ${describe(u)}`)
+      const record = u as Record<string, unknown>
+      const r1 = req.validate(u, c)
+      const r2 = opt.validate(u, c)
+      const unknownErrors: t.Errors = Object.keys(record)
+        .filter((k) => !known.has(k))
+        .map((k) => ({
+          value: record[k],
+          context: [...c, { key: k, type: t.never, actual: record[k] }],
+          message: `unknown field "${k}" in ${name}`
+        }))
+      const errors = [...(E.isLeft(r1) ? r1.left : []), ...(E.isLeft(r2) ? r2.left : []), ...unknownErrors]
+      if (errors.length > 0 || E.isLeft(r1) || E.isLeft(r2)) return t.failures(errors)
+      return t.success({ ...r1.right, ...r2.right })
+    },
+    (a) => a
+  )
+}
+
+/** A string matching a predicate; `expected` describes it in the error message. */
+export const refinedString = (name: string, ok: (s: string) => string | undefined): t.Type<string, string, unknown> =>
+  new t.Type<string, string, unknown>(
+    name,
+    (u): u is string => typeof u === 'string' && ok(u) === undefined,
+    (u, c) => {
+      if (typeof u !== 'string') return t.failure(u, c, `expected ${name} (a string), got ${describe(u)}`)
+      const why = ok(u)
+      return why === undefined ? t.success(u) : t.failure(u, c, why)
+    },
+    (a) => a
+  )
+
+/** A string from a fixed list, reported as `expected one of A, B, C`. */
+export const oneOf = <A extends string>(name: string, values: ReadonlyArray<A>): t.Type<A, A, unknown> =>
+  new t.Type<A, A, unknown>(
+    name,
+    (u): u is A => typeof u === 'string' && (values as ReadonlyArray<string>).includes(u),
+    (u, c) =>
+      typeof u === 'string' && (values as ReadonlyArray<string>).includes(u)
+        ? t.success(u as A)
+        : t.failure(u, c, `invalid ${name} ${describe(u)}: expected one of ${values.join(', ')}`),
+    (a) => a
+  )
+
+/** An integer in [min, max]. */
+export const intRange = (name: string, min: number, max: number): t.Type<number, number, unknown> =>
+  new t.Type<number, number, unknown>(
+    name,
+    (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max,
+    (u, c) =>
+      typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max
+        ? t.success(u)
+        : t.failure(u, c, `invalid ${name} ${describe(u)}: expected an integer from ${min} to ${max}`),
+    (a) => a
+  )
+
+/** A map of strings to strings (labels, annotations). */
+export const stringMap = (name: string): t.Type<Readonly<Record<string, string>>, unknown, unknown> =>
+  new t.Type<Readonly<Record<string, string>>, unknown, unknown>(
+    name,
+    (u): u is Readonly<Record<string, string>> =>
+      typeof u === 'object' && u !== null && !Array.isArray(u) && Object.values(u).every((v) => typeof v === 'string'),
+    (u, c) => {
+      if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, `expected ${name} (a mapping of strings)`)
+      const errors: t.Errors = Object.entries(u)
+        .filter(([, v]) => typeof v !== 'string')
+        .map(([k, v]) => ({
+          value: v,
+          context: [...c, { key: k, type: t.string, actual: v }],
+          message: `expected a string value for ${name} key "${k}", got ${describe(v)}`
+        }))
+      return errors.length === 0 ? t.success(u as Readonly<Record<string, string>>) : t.failures(errors)
+    },
+    (a) => a
+  )
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/** A short description of a value for error messages: `"abc"`, `70000`, `a sequence`, `null`. */
+export const describe = (u: unknown): string => {
+  if (u === null || u === undefined) return 'null'
+  if (typeof u === 'string') return JSON.stringify(u.length > 60 ? `${u.slice(0, 57)}...` : u)
+  if (typeof u === 'number' || typeof u === 'boolean') return String(u)
+  if (Array.isArray(u)) return 'a sequence'
+  return 'a mapping'
+}
+
+/** The key path of an io-ts error, relative to the decoded value (the root entry is dropped; union and intersection members are skipped). */
+const pathOf = (e: t.ValidationError): Path => {
+  const out: Array<string | number> = []
+  let parent: t.Decoder<unknown, unknown> | undefined
+  e.context.forEach((entry, i) => {
+    if (i === 0) {
+      parent = entry.type
+      return
+    }
+    const skip = parent instanceof t.UnionType || parent instanceof t.IntersectionType
+    parent = entry.type
+    if (skip) return
+    out.push(/^\d+$/.test(entry.key) ? Number(entry.key) : entry.key)
+  })
+  return out
+}
+
+const messageOf = (e: t.ValidationError): string => {
+  if (e.message !== undefined) return e.message
+  const last = e.context[e.context.length - 1]
+  if (e.value === undefined) return `missing required field "${last?.key ?? ''}"`
+  return `expected ${last?.type.name ?? 'a value'}, got ${describe(e.value)}`
+}
+
+/**
+ * Decodes `value` (found at `base` inside `doc`) and turns every error into a diagnostic with
+ * code `invalid-field` positioned at the offending node. The first error per path is kept.
+ */
+export const decode = <A>(codec: t.Decoder<unknown, A>, doc: SourceDoc, value: unknown, base: Path = []): E.Either<ReadonlyArray<D.Diagnostic>, A> => {
+  const r = codec.decode(value)
+  if (E.isRight(r)) return E.right(r.right)
+  const seen = new Set<string>()
+  const ds: Array<D.Diagnostic> = []
+  for (const e of r.left) {
+    const path = [...base, ...pathOf(e)]
+    const k = JSON.stringify(path)
+    if (seen.has(k)) continue
+    seen.add(k)
+    ds.push(D.error('invalid-field', `${pathText(path)}: ${messageOf(e)}`, doc.locate(path)))
+  }
+  return E.left(ds)
+}
+
+/** `spec.ingress[0].ports[1].port` */
+export const pathText = (path: Path): string =>
+  path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc === '' ? k : `${acc}.${k}`), '')

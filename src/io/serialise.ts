@@ -1,0 +1,35 @@
+/**
+ * One serialisation for everything netpolx writes: YAML (kubectl style, sequences not indented,
+ * no line folding) or JSON, keys in the order the emitters built them, so output is byte-for-byte
+ * deterministic. Comments attach to the node at their path.
+ */
+import * as YAML from 'yaml'
+import type { Path } from './source.js'
+
+export interface Commented {
+  readonly object: unknown
+  readonly comments: ReadonlyArray<{ readonly path: Path; readonly text: string }>
+}
+
+export type Format = 'yaml' | 'json'
+
+const yamlOptions = { indentSeq: false, lineWidth: 0, minContentWidth: 0 } as const
+
+export const toYaml = (docs: ReadonlyArray<Commented>): string =>
+  docs
+    .map((d) => {
+      const doc = new YAML.Document(d.object)
+      for (const c of d.comments) {
+        const node = doc.getIn(c.path, true)
+        if (YAML.isNode(node)) node.commentBefore = node.commentBefore === undefined || node.commentBefore === null ? c.text : `${node.commentBefore}\n${c.text}`
+      }
+      return doc.toString(yamlOptions)
+    })
+    .join('---\n')
+
+/** One object as itself; several as a `kind: List`, as `kubectl get -o json` writes them. */
+export const toJson = (objects: ReadonlyArray<unknown>): string =>
+  `${JSON.stringify(objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects }, null, 2)}\n`
+
+export const serialise = (docs: ReadonlyArray<Commented>, format: Format): string =>
+  format === 'json' ? toJson(docs.map((d) => d.object)) : toYaml(docs)

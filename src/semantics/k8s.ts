@@ -1,0 +1,82 @@
+/**
+ * The `k8s` model: the NetworkPolicy API's own semantics, as the upstream conformance suite tests
+ * them. An endpoint is isolated in a direction iff some policy selecting it governs that direction
+ * (and makes it default-deny); an isolated endpoint admits a connection iff some allow rule of a
+ * policy selecting it matches. `ipIn` matches pod addresses too. Pods on the host network are
+ * never selected.
+ */
+import * as D from '../diagnostics.js'
+import type { Inventory } from '../cluster/inventory.js'
+import * as F from '../ir/formula.js'
+import type { Direction, Policy, PolicySet, Rule } from '../ir/policy.js'
+import { directions, qualifiedName } from '../ir/policy.js'
+import * as P from '../ir/ports.js'
+import * as B from './bitset.js'
+import type { Classes } from './endpoint.js'
+import { evaluator } from './endpoint.js'
+import type { Model, Prepared } from './model.js'
+
+/** The endpoints a policy applies to: its subject within its scope. */
+export const scopedSubject = (p: Policy): F.Formula =>
+  p.scope._tag === 'namespace' ? F.and(F.inNamespace([p.scope.namespace]), p.subject) : p.subject
+
+interface CompiledRule {
+  readonly rule: Rule
+  readonly peers: B.Bitset
+  readonly named: boolean
+}
+
+const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prepared: Prepared; diagnostics: ReadonlyArray<D.Diagnostic> } => {
+  const diagnostics: Array<D.Diagnostic> = []
+  const n = classes.representatives.length
+  const ev = evaluator(classes, inventory)
+  const isolated: Record<Direction, Uint8Array> = { ingress: new Uint8Array(n), egress: new Uint8Array(n) }
+  const rules: Record<Direction, Array<Array<CompiledRule>>> = {
+    ingress: Array.from({ length: n }, () => []),
+    egress: Array.from({ length: n }, () => [])
+  }
+  for (const p of set.policies) {
+    const subjects = ev(scopedSubject(p))
+    for (const d of directions) {
+      const dr = d === 'ingress' ? p.ingress : p.egress
+      if (dr === undefined) continue
+      const compiled: Array<CompiledRule> = []
+      for (const r of dr.rules) {
+        if (r.action === 'log') continue
+        if (r.action !== 'allow') {
+          diagnostics.push(
+            D.error('model-unsupported', `the k8s model has allow rules only; ${qualifiedName(p.origin)} has a ${r.action} rule (evaluate it with --cni calico or --cni cilium)`, r.location)
+          )
+          continue
+        }
+        compiled.push({ rule: r, peers: ev(r.peer), named: r.ports.named.length > 0 })
+      }
+      for (let c = 0; c < n; c++) {
+        if (!B.has(subjects, c)) continue
+        if (dr.defaultDeny) (isolated[d] as Uint8Array)[c] = 1
+        rules[d][c]?.push(...compiled)
+      }
+    }
+  }
+  const all = B.full(n)
+  const allowedPeers = (d: Direction, c: number, protocol: number, port: number): B.Bitset => {
+    if (isolated[d][c] !== 1) return all
+    const acc = B.make(n)
+    const subject = classes.representatives[c]
+    for (const cr of rules[d][c] ?? []) {
+      if (d === 'ingress' || !cr.named) {
+        // ingress: named ports resolve on the subject (the destination)
+        if (P.matches(cr.rule.ports, protocol, port, d === 'ingress' ? subject?.ports ?? [] : [])) B.orInto(acc, cr.peers)
+      } else {
+        // egress with named ports: they resolve on each destination peer
+        classes.representatives.forEach((peer, j) => {
+          if (B.has(cr.peers, j) && P.matches(cr.rule.ports, protocol, port, peer.ports)) B.set(acc, j)
+        })
+      }
+    }
+    return acc
+  }
+  return { prepared: { allowedPeers }, diagnostics }
+}
+
+export const k8s: Model = { name: 'k8s', prepare }

@@ -1,0 +1,90 @@
+/**
+ * `npm run bench`: measured figures for DESIGN.md §8's budgets, printed as a table. Nothing here is
+ * asserted: budgets are read by people, not by timed tests.
+ */
+import { performance } from 'node:perf_hooks'
+import * as YAML from 'yaml'
+import { k8s as k8sDialect } from '../../dialects/k8s/index.js'
+import { load } from '../../src/cluster/inventory.js'
+import { parseText } from '../../src/io/source.js'
+import { serialise } from '../../src/io/serialise.js'
+import * as P from '../../src/ir/ports.js'
+import { parseDocs, translate } from '../../src/pipeline.js'
+import { k8s } from '../../src/semantics/k8s.js'
+import { matrix, reach } from '../../src/semantics/table.js'
+import { clusterYaml, policiesYaml } from './generate.js'
+
+const time = <A>(f: () => A): { readonly ms: number; readonly value: A } => {
+  const t0 = performance.now()
+  const value = f()
+  return { ms: performance.now() - t0, value }
+}
+
+/** Best of `n` runs (the first run also warms the JIT). */
+const best = <A>(n: number, f: () => A): { readonly ms: number; readonly value: A } => {
+  let r = time(f)
+  for (let i = 1; i < n; i++) {
+    const s = time(f)
+    if (s.ms < r.ms) r = s
+  }
+  return r
+}
+
+const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`)
+const mib = (): string => `${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`
+
+const lines: Array<string> = []
+const say = (s: string) => {
+  lines.push(s)
+  process.stdout.write(`${s}\n`)
+}
+
+// ---- translate ----------------------------------------------------------------------------
+
+const translateBench = (count: number) => {
+  const text = policiesYaml(count, Math.max(1, Math.floor(count / 4)))
+  const yamlOnly = best(3, () => {
+    const docs = YAML.parseAllDocuments(text).map((d) => d.toJS() as unknown)
+    return docs.map((d) => YAML.stringify(d)).join('---\n')
+  })
+  const ours = best(3, () => {
+    const { docs } = parseText('bench.yaml', text)
+    const parsed = parseDocs(docs)
+    const t = translate(parsed.set, k8sDialect, undefined)
+    return serialise(t.objects, 'yaml')
+  })
+  const json = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: YAML.parseAllDocuments(text).map((d) => d.toJS() as unknown) })
+  const jsonPath = best(3, () => {
+    const { docs } = parseText('bench.json', json)
+    const parsed = parseDocs(docs)
+    return serialise(translate(parsed.set, k8sDialect, undefined).objects, 'json')
+  })
+  say(`translate ${count} policies (YAML in, YAML out): ${fmt(ours.ms)}; yaml alone parse+stringify: ${fmt(yamlOnly.ms)}; ratio ${(ours.ms / yamlOnly.ms).toFixed(2)} (budget 1.25)`)
+  say(`translate ${count} policies (JSON in, JSON out): ${fmt(jsonPath.ms)}`)
+}
+
+// ---- reach --------------------------------------------------------------------------------
+
+const reachBench = (pods: number, namespaces: number, policies: number, withMatrix: boolean) => {
+  const inv = load(parseText('cluster.yaml', clusterYaml(pods, namespaces)).docs).inventory
+  const set = parseDocs(parseText('policies.yaml', policiesYaml(policies, namespaces)).docs).set
+  const probe = [{ protocol: P.TCP, port: 8080 }]
+  const r = best(2, () => reach(set, { ...inv, externals: [] }, k8s, probe))
+  const classes = r.value.classes.representatives.length
+  let extra = ''
+  if (withMatrix) {
+    const m = time(() => {
+      const t = r.value.tables[0]
+      return t === undefined ? 0 : matrix(r.value, t).length
+    })
+    extra = `; endpoint matrix (${pods}×${pods}) ${fmt(m.ms)}`
+  }
+  say(`reach ${pods} pods / ${namespaces} namespaces / ${policies} policies, 1 port: ${fmt(r.ms)} (${classes} label classes)${extra}; heap ${mib()}`)
+}
+
+say(`netpolx bench — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`)
+translateBench(10_000)
+reachBench(1_000, 100, 200, true)
+reachBench(5_000, 500, 1_000, true)
+reachBench(20_000, 2_000, 2_000, false)
+reachBench(100_000, 2_000, 1_000, false)

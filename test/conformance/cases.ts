@@ -1,0 +1,92 @@
+/**
+ * The upstream Kubernetes NetworkPolicy e2e truth tables (test/fixtures/conformance/k8s-e2e), as
+ * data: each case's policies, its cluster (the standard cluster with the case's patch applied),
+ * and the expected matrices.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as YAML from 'yaml'
+
+export const conformanceDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'conformance', 'k8s-e2e')
+
+export interface Expectation {
+  readonly protocol: string
+  readonly port: number
+  readonly endpoints: ReadonlyArray<string>
+  /** allowed[i][j]: endpoints[i] may connect to endpoints[j] */
+  readonly allowed: ReadonlyArray<ReadonlyArray<boolean>>
+}
+
+export interface Case {
+  readonly file: string
+  readonly name: string
+  readonly policies: string
+  readonly cluster: string
+  readonly expect: ReadonlyArray<Expectation>
+}
+
+const parseMatrix = (text: string): { endpoints: ReadonlyArray<string>; allowed: ReadonlyArray<ReadonlyArray<boolean>> } => {
+  const lines = text.trim().split('\n').map((l) => l.trim().split(/\s+/))
+  const endpoints = (lines[0] ?? []).slice(1)
+  const allowed = lines.slice(1).map((cells) => cells.slice(1).map((c) => c === '.'))
+  return { endpoints, allowed }
+}
+
+const keyOf = (o: unknown): string => {
+  const m = (o as { kind?: string; metadata?: { name?: string; namespace?: string } }) ?? {}
+  return `${m.kind ?? ''}/${m.metadata?.namespace ?? ''}/${m.metadata?.name ?? ''}`
+}
+
+/** The standard cluster with the patch's objects replacing those of the same kind, namespace and name. */
+const patchCluster = (base: string, patch: string | undefined): string => {
+  if (patch === undefined || patch.trim() === '') return base
+  const replacements = new Map(YAML.parseAllDocuments(patch).map((d) => [keyOf(d.toJS()), d.toJS() as unknown]))
+  return YAML.parseAllDocuments(base)
+    .map((d) => {
+      const v: unknown = d.toJS()
+      return YAML.stringify(replacements.get(keyOf(v)) ?? v)
+    })
+    .join('---\n')
+}
+
+export const loadCases = (): ReadonlyArray<Case> => {
+  const base = fs.readFileSync(path.join(conformanceDir, '_cluster.yaml'), 'utf8')
+  return fs
+    .readdirSync(conformanceDir)
+    .filter((f) => /^\d{3}-.*\.yaml$/.test(f))
+    .sort()
+    .map((file) => {
+      const raw = YAML.parse(fs.readFileSync(path.join(conformanceDir, file), 'utf8')) as {
+        name: string
+        policies: string
+        cluster_patch?: string
+        expect: ReadonlyArray<{ protocol: string; port: number; matrix: string }>
+      }
+      return {
+        file,
+        name: raw.name,
+        policies: raw.policies,
+        cluster: patchCluster(base, raw.cluster_patch),
+        expect: raw.expect.map((e) => ({ protocol: e.protocol, port: e.port, ...parseMatrix(e.matrix) }))
+      }
+    })
+}
+
+/** Cells (off the diagonal) where `actual` differs from the expectation, as readable lines. */
+export const differences = (
+  exp: Expectation,
+  endpoints: ReadonlyArray<string>,
+  allowed: ReadonlyArray<ReadonlyArray<boolean>>
+): ReadonlyArray<string> => {
+  const out: Array<string> = []
+  exp.endpoints.forEach((src, i) =>
+    exp.endpoints.forEach((dst, j) => {
+      if (i === j) return
+      const a = allowed[endpoints.indexOf(src)]?.[endpoints.indexOf(dst)]
+      const e = exp.allowed[i]?.[j]
+      if (a !== e) out.push(`${src} -> ${dst} ${exp.port}/${exp.protocol}: expected ${e === true ? 'allowed' : 'denied'}, got ${a === undefined ? 'missing' : a ? 'allowed' : 'denied'}`)
+    })
+  )
+  return out
+}
