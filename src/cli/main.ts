@@ -9,13 +9,18 @@ import { reachCommand } from './reach.js'
 import { translateCommand } from './translate.js'
 import { validateCommand } from './validate.js'
 
+/** The version in netpolx's package.json: the nearest one above this file (src/cli or dist/src/cli). */
 const version = (): string => {
-  try {
-    const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'))
-    return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : 'unknown'
-  } catch {
-    return 'unknown'
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg: unknown = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8'))
+      if (typeof pkg === 'object' && pkg !== null && 'name' in pkg && pkg.name === 'netpolx' && 'version' in pkg && typeof pkg.version === 'string')
+        return pkg.version
+    } catch {
+      // not there: try the next candidate
+    }
   }
+  return 'unknown'
 }
 
 export const program = (io: Io): Command => {

@@ -52,6 +52,7 @@ export const refinedString = (name: string, ok: (s: string) => string | undefine
     name,
     (u): u is string => typeof u === 'string' && ok(u) === undefined,
     (u, c) => {
+      if (u === undefined) return t.failure(u, c)
       if (typeof u !== 'string') return t.failure(u, c, `expected ${name} (a string), got ${describe(u)}`)
       const why = ok(u)
       return why === undefined ? t.success(u) : t.failure(u, c, why)
@@ -145,7 +146,7 @@ const messageOf = (e: t.ValidationError): string => {
  * code `invalid-field` positioned at the offending node. The first error per path is kept.
  */
 export const decode = <A>(codec: t.Decoder<unknown, A>, doc: SourceDoc, value: unknown, base: Path = []): E.Either<ReadonlyArray<D.Diagnostic>, A> => {
-  const r = codec.decode(value)
+  const r = codec.decode(withoutNulls(value))
   if (E.isRight(r)) return E.right(r.right)
   const seen = new Set<string>()
   const ds: Array<D.Diagnostic> = []
@@ -157,6 +158,18 @@ export const decode = <A>(codec: t.Decoder<unknown, A>, doc: SourceDoc, value: u
     ds.push(D.error('invalid-field', `${pathText(path)}: ${messageOf(e)}`, doc.locate(path)))
   }
   return E.left(ds)
+}
+
+/**
+ * Map entries whose value is null are dropped, recursively: Kubernetes decodes `field: null` (and
+ * a key with no value in YAML) as the field's zero value, i.e. as if it were absent.
+ */
+export const withoutNulls = (u: unknown): unknown => {
+  if (Array.isArray(u)) return u.some((x) => typeof x === 'object' && x !== null) ? u.map(withoutNulls) : u
+  if (typeof u !== 'object' || u === null) return u
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(u)) if (v !== null) out[k] = typeof v === 'object' ? withoutNulls(v) : v
+  return out
 }
 
 /** `spec.ingress[0].ports[1].port` */

@@ -1,0 +1,150 @@
+/**
+ * Input paths → SourceDocs: files, directories (walked recursively) and standard input.
+ *
+ * Asynchronous I/O that never throws nor rejects: every problem becomes a diagnostic.
+ */
+import { promises as fs } from 'node:fs'
+import type { Dirent } from 'node:fs'
+import * as path from 'node:path'
+import * as D from '../diagnostics.js'
+import type { Diagnostic } from '../diagnostics.js'
+import { parseText } from './source.js'
+import type { SourceDoc } from './source.js'
+
+export interface ReadResult {
+  readonly docs: ReadonlyArray<SourceDoc>
+  readonly diagnostics: ReadonlyArray<Diagnostic>
+}
+
+/** Shown in place of `-`. */
+export const stdinName = '<stdin>'
+
+const inputExtensions: ReadonlyArray<string> = ['.yaml', '.yml', '.json']
+
+const at = (file: string) => ({ file, line: 1, col: 1 })
+
+const errnoCode = (e: unknown): string | undefined =>
+  typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined
+
+/** A file-system failure as a diagnostic about `file`. */
+const ioDiagnostic = (file: string, e: unknown): Diagnostic => {
+  switch (errnoCode(e)) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return D.error('no-such-file', 'no such file or directory', at(file))
+    case 'EACCES':
+    case 'EPERM':
+      return D.error('unreadable-input', 'permission denied', at(file))
+    case 'EISDIR':
+      return D.error('unreadable-input', 'is a directory', at(file))
+    default:
+      return D.error('unreadable-input', `cannot read: ${e instanceof Error ? e.message : String(e)}`, at(file))
+  }
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+/** Bytes → parsed documents; invalid UTF-8 is `binary-input`, a UTF-8 BOM is dropped. */
+export const parseBytes = (file: string, bytes: Uint8Array): ReadResult => {
+  let text: string
+  try {
+    text = decoder.decode(bytes)
+  } catch {
+    return { docs: [], diagnostics: [D.error('binary-input', 'not a text file', at(file))] }
+  }
+  return parseText(file, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
+}
+
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
+/** `dir` as the user wrote it, then the relative path inside it (no normalisation of `./`). */
+const joinDisplay = (dir: string, name: string): string => (dir.endsWith('/') || dir.endsWith(path.sep) ? `${dir}${name}` : `${dir}${path.sep}${name}`)
+
+const isInputFile = (name: string): boolean => inputExtensions.some((ext) => name.endsWith(ext))
+
+/** Files under `dir` with an input extension, dot-entries skipped, in code-unit order at every level. */
+const walk = async (dir: string, display: string, ds: Array<Diagnostic>): Promise<ReadonlyArray<{ readonly real: string; readonly display: string }>> => {
+  let entries: ReadonlyArray<Dirent>
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true })
+  } catch (e) {
+    ds.push(ioDiagnostic(display, e))
+    return []
+  }
+  const out: Array<{ readonly real: string; readonly display: string }> = []
+  for (const entry of [...entries].sort((a, b) => byCodeUnit(a.name, b.name))) {
+    if (entry.name.startsWith('.')) continue
+    const real = path.join(dir, entry.name)
+    const shown = joinDisplay(display, entry.name)
+    let isDir = entry.isDirectory()
+    let isFile = entry.isFile()
+    if (entry.isSymbolicLink()) {
+      const st = await fs.stat(real).then(
+        (s) => s,
+        () => undefined
+      )
+      isDir = st?.isDirectory() ?? false
+      isFile = st?.isFile() ?? false
+      // symlinked directories are not followed, so a link cycle cannot loop
+      if (isDir) continue
+    }
+    if (isDir) out.push(...(await walk(real, shown, ds)))
+    else if (isFile && isInputFile(entry.name)) out.push({ real, display: shown })
+  }
+  return out
+}
+
+const readFile = async (real: string, display: string): Promise<ReadResult> =>
+  fs.readFile(real).then(
+    (bytes) => parseBytes(display, bytes),
+    (e: unknown) => ({ docs: [], diagnostics: [ioDiagnostic(display, e)] })
+  )
+
+const readStdin = async (stdin: (() => Promise<Buffer>) | undefined): Promise<ReadResult> => {
+  if (stdin === undefined) return { docs: [], diagnostics: [D.error('usage', 'standard input is not available', at(stdinName))] }
+  try {
+    return parseBytes(stdinName, await stdin())
+  } catch (e) {
+    return { docs: [], diagnostics: [D.error('unreadable-input', `cannot read: ${e instanceof Error ? e.message : String(e)}`, at(stdinName))] }
+  }
+}
+
+/** Reads every path in argument order (directory contents in sorted order); never rejects. */
+export const readInputs = async (paths: ReadonlyArray<string>, stdin?: () => Promise<Buffer>): Promise<ReadResult> => {
+  const docs: Array<SourceDoc> = []
+  const ds: Array<Diagnostic> = []
+  const add = (r: ReadResult): void => {
+    docs.push(...r.docs)
+    ds.push(...r.diagnostics)
+  }
+  let stdinRead = false
+  for (const p of paths) {
+    try {
+      if (p === '-') {
+        if (stdinRead) {
+          ds.push(D.error('usage', 'standard input (-) given more than once'))
+          continue
+        }
+        stdinRead = true
+        add(await readStdin(stdin))
+        continue
+      }
+      const st = await fs.stat(p).then(
+        (s): { readonly ok: true; readonly dir: boolean } => ({ ok: true, dir: s.isDirectory() }),
+        (e: unknown): { readonly ok: false; readonly error: unknown } => ({ ok: false, error: e })
+      )
+      if (!st.ok) {
+        ds.push(ioDiagnostic(p, st.error))
+        continue
+      }
+      if (st.dir) {
+        const files = await walk(p, p, ds)
+        if (files.length === 0) ds.push(D.warning('empty-directory', 'no .yaml, .yml or .json files in directory', at(p)))
+        for (const f of files) add(await readFile(f.real, f.display))
+      } else add(await readFile(p, p))
+    } catch (e) {
+      ds.push(ioDiagnostic(p, e))
+    }
+  }
+  return { docs, diagnostics: ds }
+}

@@ -1,0 +1,411 @@
+/**
+ * Source text → documents with positions.
+ *
+ * A file is split into Kubernetes objects (multi-document YAML, a JSON object, or the items of a
+ * `kind: *List` wrapper). Positions are resolved lazily: `locate` walks the YAML AST only when a
+ * diagnostic needs a `file:line:col`, and JSON is re-parsed with `yaml` only at that moment.
+ * Nothing here throws or prints; problems are returned as diagnostics.
+ */
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, parseDocument } from 'yaml'
+import type { Document, YAMLError } from 'yaml'
+import * as D from '../diagnostics.js'
+import type { Diagnostic, Location } from '../diagnostics.js'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+export type PathKey = string | number
+export type Path = ReadonlyArray<PathKey>
+
+export interface SourceDoc {
+  /** As given by the user (`-` is shown as `<stdin>`). */
+  readonly file: string
+  /** 0-based index of the (non-empty) document in the file; the items of one List share it. */
+  readonly index: number
+  /** Plain JS value of the document (or of one List item). */
+  readonly value: unknown
+  /** Where a key path (relative to `value`) is in the file; falls back to the nearest existing ancestor, then the document start. */
+  readonly locate: (path: Path) => Location
+}
+
+export interface ParseResult {
+  readonly docs: ReadonlyArray<SourceDoc>
+  readonly diagnostics: ReadonlyArray<Diagnostic>
+}
+
+// -------------------------------------------------------------------------------------
+// options
+// -------------------------------------------------------------------------------------
+
+/** Aliases allowed per document before it is treated as a resource-exhaustion attack. */
+export const maxAliasCount = 1000
+
+const parseOptions = { prettyErrors: false, uniqueKeys: true, merge: true } as const
+
+// -------------------------------------------------------------------------------------
+// positions
+// -------------------------------------------------------------------------------------
+
+const at = (file: string, line: number, col: number): Location => ({ file, line, col })
+
+/** Line/column (1-based) of a UTF-16 offset, counting lines by `\n`. */
+const offsetLocation = (file: string, text: string, offset: number): Location => {
+  let line = 1
+  let lineStart = 0
+  const end = Math.max(0, Math.min(offset, text.length))
+  for (let i = text.indexOf('\n'); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) {
+    line++
+    lineStart = i + 1
+  }
+  return at(file, line, end - lineStart + 1)
+}
+
+const rangeStart = (node: unknown): number | undefined => {
+  if (typeof node !== 'object' || node === null || !('range' in node)) return undefined
+  const r: unknown = node.range
+  return Array.isArray(r) && typeof r[0] === 'number' ? r[0] : undefined
+}
+
+const nonEmpty = (node: unknown): boolean => {
+  if (typeof node !== 'object' || node === null || !('range' in node)) return false
+  const r: unknown = node.range
+  return Array.isArray(r) && typeof r[0] === 'number' && typeof r[1] === 'number' && r[1] > r[0]
+}
+
+interface Step {
+  /** The node to continue walking from (undefined when the value is empty). */
+  readonly node: unknown
+  /** The offset to report for this step. */
+  readonly offset: number | undefined
+}
+
+const keyMatches = (k: unknown, key: PathKey): boolean =>
+  isScalar(k) ? typeof k.value !== 'symbol' && String(k.value) === String(key) : typeof k === 'string' || typeof k === 'number' ? String(k) === String(key) : false
+
+/** A `<<` merge key (the yaml library gives it a symbol value when merge keys are enabled). */
+const isMergeKey = (k: unknown): boolean =>
+  isScalar(k) && (typeof k.value === 'symbol' ? k.value.description === '<<' : k.value === '<<') && (k.source === undefined || k.source === '<<')
+
+/** One step of a key path in the AST, following aliases and `<<` merge keys. */
+const child = (doc: Document, node: unknown, key: PathKey, depth: number): Step | undefined => {
+  if (depth > 64) return undefined
+  const n: unknown = isAlias(node) ? node.resolve(doc) : node
+  if (isMap(n)) {
+    for (const p of n.items) {
+      if (!isMergeKey(p.key) && keyMatches(p.key, key)) {
+        const v: unknown = p.value
+        return { node: v, offset: nonEmpty(v) ? rangeStart(v) : rangeStart(p.key) }
+      }
+    }
+    // merged keys: the later sources lose to the earlier ones, as in `toJS`
+    for (const p of n.items) {
+      if (!isMergeKey(p.key)) continue
+      const sources: ReadonlyArray<unknown> = isSeq(p.value) ? p.value.items : [p.value]
+      for (const s of sources) {
+        const found = child(doc, s, key, depth + 1)
+        if (found !== undefined) return found
+      }
+    }
+    return undefined
+  }
+  if (isSeq(n) && typeof key === 'number') {
+    const v: unknown = n.items[key]
+    return v === undefined ? undefined : { node: v, offset: rangeStart(v) }
+  }
+  return undefined
+}
+
+/** The offset of the deepest existing node on `path` (the document start when none exists). */
+const locateOffset = (doc: Document, path: Path): number => {
+  const root: unknown = doc.contents
+  let offset = rangeStart(root) ?? 0
+  let node: unknown = root
+  for (const key of path) {
+    const step = child(doc, node, key, 0)
+    if (step === undefined) break
+    if (step.offset !== undefined) offset = step.offset
+    node = step.node
+  }
+  return offset
+}
+
+const yamlLocator =
+  (file: string, doc: Document, lc: LineCounter) =>
+  (path: Path): Location => {
+    const { line, col } = lc.linePos(locateOffset(doc, path))
+    return at(file, line, col)
+  }
+
+// -------------------------------------------------------------------------------------
+// documents
+// -------------------------------------------------------------------------------------
+
+const describe = (u: unknown): string => (Array.isArray(u) ? 'a sequence' : 'a scalar')
+
+const notAnObject = (u: unknown, location: Location): Diagnostic =>
+  D.error('not-an-object', `expected a Kubernetes object (a mapping with apiVersion and kind), got ${describe(u)}`, location)
+
+const isObject = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === 'object' && u !== null && !Array.isArray(u)
+
+/** One top-level value → its SourceDocs (a `*List` wrapper is expanded into its items). */
+const expand = (file: string, index: number, value: unknown, locate: (path: Path) => Location, ds: Array<Diagnostic>): ReadonlyArray<SourceDoc> => {
+  if (!isObject(value)) {
+    ds.push(notAnObject(value, locate([])))
+    return []
+  }
+  const kind = value['kind']
+  const items = value['items']
+  if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items)) {
+    const out: Array<SourceDoc> = []
+    items.forEach((item: unknown, i) => {
+      const itemLocate = (path: Path): Location => locate(['items', i, ...path])
+      if (isObject(item)) out.push({ file, index, value: item, locate: itemLocate })
+      else ds.push(notAnObject(item, itemLocate([])))
+    })
+    return out
+  }
+  return [{ file, index, value, locate }]
+}
+
+const firstLine = (s: string): string => s.split('\n')[0] ?? s
+
+const yamlDiagnostic = (file: string, lc: LineCounter, e: YAMLError, severity: 'error' | 'warning'): Diagnostic => {
+  const { line, col } = lc.linePos(e.pos[0])
+  const loc = at(file, line, col)
+  const msg = firstLine(e.message)
+  return severity === 'error' ? D.error('yaml-syntax', msg, loc) : D.warning('yaml-warning', msg, loc)
+}
+
+const parseYaml = (file: string, text: string): ParseResult => {
+  const lc = new LineCounter()
+  const stream = parseAllDocuments(text, { ...parseOptions, lineCounter: lc })
+  const errors: Array<Diagnostic> = []
+  const warnings: Array<Diagnostic> = []
+  if ('empty' in stream) {
+    for (const e of stream.errors) errors.push(yamlDiagnostic(file, lc, e, 'error'))
+    for (const w of stream.warnings) warnings.push(yamlDiagnostic(file, lc, w, 'warning'))
+    if (errors.length === 0) errors.push(D.error('empty-input', 'no documents in file', at(file, 1, 1)))
+    return { docs: [], diagnostics: [...errors, ...warnings] }
+  }
+  const values: Array<{ readonly doc: Document; readonly value: unknown }> = []
+  for (const doc of stream) {
+    for (const e of doc.errors) errors.push(yamlDiagnostic(file, lc, e, 'error'))
+    for (const w of doc.warnings) warnings.push(yamlDiagnostic(file, lc, w, 'warning'))
+    if (doc.errors.length > 0 || doc.contents === null) continue
+    let value: unknown
+    try {
+      value = doc.toJS({ maxAliasCount })
+    } catch (e) {
+      const { line, col } = lc.linePos(rangeStart(doc.contents) ?? 0)
+      errors.push(D.error('yaml-syntax', firstLine(e instanceof Error ? e.message : String(e)), at(file, line, col)))
+      continue
+    }
+    if (value === null || value === undefined) continue
+    values.push({ doc, value })
+  }
+  if (errors.length > 0) return { docs: [], diagnostics: [...errors, ...warnings] }
+  if (values.length === 0) return { docs: [], diagnostics: [D.error('empty-input', 'no documents in file', at(file, 1, 1)), ...warnings] }
+  const ds: Array<Diagnostic> = []
+  const docs = values.flatMap(({ doc, value }, index) => expand(file, index, value, yamlLocator(file, doc, lc), ds))
+  return { docs, diagnostics: [...ds, ...warnings] }
+}
+
+// -------------------------------------------------------------------------------------
+// JSON
+// -------------------------------------------------------------------------------------
+
+interface JsonProblem {
+  readonly offset: number
+  readonly message: string
+}
+
+/** A run of string characters that need no attention (sticky; always matches). */
+const plainRun = /[^"\\\u0000-\u001f]*/y
+
+const isWs = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+
+/**
+ * Validates JSON text and reports the first problem with its offset, including duplicate object
+ * keys (which `JSON.parse` silently collapses). Iterative, so deep nesting cannot overflow the stack.
+ */
+export const checkJson = (text: string): JsonProblem | undefined => {
+  const n = text.length
+  let i = 0
+  const skipWs = (): void => {
+    while (i < n && isWs(text.charCodeAt(i))) i++
+  }
+  const unexpected = (): JsonProblem =>
+    i >= n ? { offset: n, message: 'unexpected end of JSON input' } : { offset: i, message: `unexpected character ${JSON.stringify(text[i])}` }
+  /** Scans a string starting at `i` (a `"`); returns its raw text or a problem. */
+  const scanString = (): string | JsonProblem => {
+    const start = i
+    i++
+    let escaped = false
+    while (i < n) {
+      plainRun.lastIndex = i
+      plainRun.test(text)
+      i = plainRun.lastIndex
+      if (i >= n) break
+      const c = text.charCodeAt(i)
+      if (c === 0x22) {
+        i++
+        const raw = text.slice(start, i)
+        if (!escaped) return raw.slice(1, -1)
+        try {
+          return String(JSON.parse(raw))
+        } catch {
+          return { offset: start, message: 'invalid escape in string' }
+        }
+      }
+      if (c === 0x5c) {
+        escaped = true
+        const e = text[i + 1]
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return { offset: i, message: 'invalid \\u escape in string' }
+          i += 6
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2
+        else return { offset: i, message: 'invalid escape in string' }
+        continue
+      }
+      if (c < 0x20) return { offset: i, message: 'control character in string' }
+      i++
+    }
+    return { offset: n, message: 'unterminated string' }
+  }
+  const scanScalar = (): JsonProblem | undefined => {
+    const rest = text.slice(i, i + 5)
+    for (const lit of ['true', 'false', 'null']) {
+      if (rest.startsWith(lit)) {
+        i += lit.length
+        return undefined
+      }
+    }
+    const m = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y
+    m.lastIndex = 0
+    const sub = text.slice(i, i + 400)
+    const r = m.exec(sub)
+    if (r === null || r[0].length === 0) return unexpected()
+    if (r[0].length === sub.length && i + sub.length < n) {
+      // an absurdly long number: scan it by hand
+      let j = i
+      while (j < n && /[-+0-9.eE]/.test(text[j] ?? '')) j++
+      i = j
+      return undefined
+    }
+    i += r[0].length
+    return undefined
+  }
+  type Frame = { readonly kind: 'object'; readonly keys: Set<string> } | { readonly kind: 'array' }
+  const stack: Array<Frame> = []
+  // state: expecting a value, or after a value inside a container
+  skipWs()
+  let expectValue = true
+  for (;;) {
+    if (expectValue) {
+      skipWs()
+      const c = text[i]
+      if (c === '{') {
+        i++
+        skipWs()
+        if (text[i] === '}') {
+          i++
+          expectValue = false
+        } else {
+          stack.push({ kind: 'object', keys: new Set() })
+          const p = objectKey(stack[stack.length - 1])
+          if (p !== undefined) return p
+        }
+      } else if (c === '[') {
+        i++
+        skipWs()
+        if (text[i] === ']') {
+          i++
+          expectValue = false
+        } else stack.push({ kind: 'array' })
+      } else if (c === '"') {
+        const s = scanString()
+        if (typeof s !== 'string') return s
+        expectValue = false
+      } else {
+        const p = scanScalar()
+        if (p !== undefined) return p
+        expectValue = false
+      }
+      continue
+    }
+    skipWs()
+    const top = stack[stack.length - 1]
+    if (top === undefined) return i < n ? { offset: i, message: `unexpected character ${JSON.stringify(text[i])} after the JSON value` } : undefined
+    const c = text[i]
+    if (c === ',') {
+      i++
+      if (top.kind === 'object') {
+        const p = objectKey(top)
+        if (p !== undefined) return p
+      }
+      expectValue = true
+    } else if ((c === '}' && top.kind === 'object') || (c === ']' && top.kind === 'array')) {
+      i++
+      stack.pop()
+    } else return unexpected()
+  }
+
+  /** Reads `"key" :` (after `{` or `,`), checking for duplicates; leaves `i` at the value. */
+  function objectKey(frame: Frame | undefined): JsonProblem | undefined {
+    skipWs()
+    if (text[i] !== '"') return i >= n ? unexpected() : { offset: i, message: 'expected a double-quoted property name' }
+    const start = i
+    const k = scanString()
+    if (typeof k !== 'string') return k
+    if (frame !== undefined && frame.kind === 'object') {
+      if (frame.keys.has(k)) return { offset: start, message: `duplicate key ${JSON.stringify(k)}` }
+      frame.keys.add(k)
+    }
+    skipWs()
+    if (text[i] !== ':') return i >= n ? unexpected() : { offset: i, message: "expected ':' after property name" }
+    i++
+    expectValue = true
+    return undefined
+  }
+}
+
+const parseJson = (file: string, text: string): ParseResult => {
+  const problem = checkJson(text)
+  if (problem !== undefined) return { docs: [], diagnostics: [D.error('json-syntax', problem.message, offsetLocation(file, text, problem.offset))] }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e)
+    const m = /at position (\d+)/.exec(msg)
+    const offset = m?.[1] === undefined ? 0 : Number(m[1])
+    return { docs: [], diagnostics: [D.error('json-syntax', firstLine(msg).replace(/ in JSON at position \d+.*$/, ''), offsetLocation(file, text, offset))] }
+  }
+  // positions only when asked: the JSON text is re-parsed as YAML (a superset of JSON) once
+  let cached: ((path: Path) => Location) | undefined
+  const locate = (path: Path): Location => {
+    if (cached === undefined) {
+      const lc = new LineCounter()
+      const doc = parseDocument(text, { ...parseOptions, lineCounter: lc })
+      cached = yamlLocator(file, doc, lc)
+    }
+    return cached(path)
+  }
+  const ds: Array<Diagnostic> = []
+  const docs = expand(file, 0, value, locate, ds)
+  return { docs, diagnostics: ds }
+}
+
+// -------------------------------------------------------------------------------------
+// entry point
+// -------------------------------------------------------------------------------------
+
+/** Splits a file's text into Kubernetes objects; a file with a syntax error yields no documents. */
+export const parseText = (file: string, text: string): ParseResult => {
+  if (text.includes('\0')) return { docs: [], diagnostics: [D.error('binary-input', 'not a text file', at(file, 1, 1))] }
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  const trimmed = body.trimStart()
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return parseJson(file, body)
+  return parseYaml(file, body)
+}

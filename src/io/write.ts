@@ -1,0 +1,110 @@
+/**
+ * Atomic output: content goes to a temporary file in the target's directory, which is then
+ * renamed over the target, so a reader never sees a partial file. Never throws nor rejects.
+ */
+import { randomBytes } from 'node:crypto'
+import { promises as fs } from 'node:fs'
+import * as path from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+
+const errnoCode = (e: unknown): string | undefined =>
+  typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined
+
+const reason = (e: unknown): string => {
+  switch (errnoCode(e)) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied'
+    case 'ENOENT':
+      return 'no such file or directory'
+    case 'ENOTDIR':
+      return 'not a directory'
+    case 'EISDIR':
+      return 'is a directory'
+    case 'ENOSPC':
+      return 'no space left on device'
+    case 'EROFS':
+      return 'read-only file system'
+    case 'EEXIST':
+      return 'file exists'
+    default:
+      return e instanceof Error ? e.message : String(e)
+  }
+}
+
+const cannotWrite = (target: string, e: unknown): string => `cannot write ${target}: ${reason(e)}`
+
+const tempPathFor = (target: string): string =>
+  path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
+
+const removeQuietly = (p: string): Promise<void> => fs.rm(p, { force: true }).then(
+  () => undefined,
+  () => undefined
+)
+
+/** Writes `content` to a new temporary file next to `target` (creating parent directories); Left on failure, with the temp removed. */
+const writeTemp = async (target: string, content: string): Promise<E.Either<string, string>> => {
+  try {
+    await fs.mkdir(path.dirname(target), { recursive: true })
+  } catch (e) {
+    return E.left(cannotWrite(target, e))
+  }
+  const mode = await fs.stat(target).then(
+    (s) => (s.isFile() ? s.mode & 0o7777 : 0o666),
+    () => 0o666
+  )
+  const temp = tempPathFor(target)
+  try {
+    const fh = await fs.open(temp, 'wx', mode)
+    try {
+      await fh.writeFile(content, 'utf8')
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+    return E.right(temp)
+  } catch (e) {
+    await removeQuietly(temp)
+    return E.left(cannotWrite(target, e))
+  }
+}
+
+/** Writes one file atomically (parent directories are created). */
+export const writeFileAtomic = async (target: string, content: string): Promise<E.Either<string, void>> => {
+  const temp = await writeTemp(target, content)
+  if (E.isLeft(temp)) return temp
+  try {
+    await fs.rename(temp.right, target)
+    return E.right(undefined)
+  } catch (e) {
+    await removeQuietly(temp.right)
+    return E.left(cannotWrite(target, e))
+  }
+}
+
+/**
+ * Writes several files: every temporary file is written first, and the targets are replaced only
+ * when all of them succeeded (parent directories are created). On failure no temporary file is left.
+ */
+export const writeFilesAtomic = async (
+  entries: ReadonlyArray<{ readonly path: string; readonly content: string }>
+): Promise<E.Either<string, void>> => {
+  const temps: Array<{ readonly temp: string; readonly target: string }> = []
+  for (const entry of entries) {
+    const t = await writeTemp(entry.path, entry.content)
+    if (E.isLeft(t)) {
+      await Promise.all(temps.map((x) => removeQuietly(x.temp)))
+      return t
+    }
+    temps.push({ temp: t.right, target: entry.path })
+  }
+  for (const [i, x] of temps.entries()) {
+    try {
+      await fs.rename(x.temp, x.target)
+    } catch (e) {
+      await Promise.all(temps.slice(i).map((y) => removeQuietly(y.temp)))
+      return E.left(cannotWrite(x.target, e))
+    }
+  }
+  return E.right(undefined)
+}
