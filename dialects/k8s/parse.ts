@@ -8,6 +8,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as D from '../../src/diagnostics.js'
 import { decode } from '../../src/io/decode.js'
 import type { Path, SourceDoc } from '../../src/io/source.js'
+import { at } from '../../src/io/source.js'
 import * as C from '../../src/ir/cidr.js'
 import * as F from '../../src/ir/formula.js'
 import type { DirectionRules, Origin, Policy, PolicySet, Rule } from '../../src/ir/policy.js'
@@ -42,12 +43,12 @@ const requirementFormula = (r: K.LabelSelectorRequirement, owner: F.LabelOwner):
 /** The API server's LabelSelector validation: In/NotIn need values, Exists/DoesNotExist take none. */
 const checkSelector = (doc: SourceDoc, sel: K.LabelSelector, path: Path): ReadonlyArray<D.Diagnostic> =>
   (sel.matchExpressions ?? []).flatMap((r, i) => {
-    const at = doc.locate([...path, 'matchExpressions', i])
+    const where = at(doc, [...path, 'matchExpressions', i])
     const n = r.values?.length ?? 0
     if ((r.operator === 'In' || r.operator === 'NotIn') && n === 0)
-      return [D.error('invalid-selector', `operator ${r.operator} needs at least one value`, at)]
+      return [D.error('invalid-selector', `operator ${r.operator} needs at least one value`, where)]
     if ((r.operator === 'Exists' || r.operator === 'DoesNotExist') && n > 0)
-      return [D.error('invalid-selector', `operator ${r.operator} takes no values`, at)]
+      return [D.error('invalid-selector', `operator ${r.operator} takes no values`, where)]
     return []
   })
 
@@ -61,10 +62,10 @@ const peerFormula = (
   namespace: string,
   path: Path
 ): E.Either<ReadonlyArray<D.Diagnostic>, F.Formula> => {
-  const at = doc.locate(path)
+  const here = at(doc, path)
   if (peer.ipBlock !== undefined) {
     if (peer.podSelector !== undefined || peer.namespaceSelector !== undefined)
-      return E.left([D.error('invalid-peer', 'ipBlock may not be combined with podSelector or namespaceSelector', at)])
+      return E.left([D.error('invalid-peer', 'ipBlock may not be combined with podSelector or namespaceSelector', here)])
     const block = peer.ipBlock
     const cidr = C.parseCidr(block.cidr)
     if (E.isLeft(cidr)) return E.left([D.error('invalid-cidr', cidr.left, doc.locate([...path, 'ipBlock', 'cidr']))])
@@ -72,7 +73,7 @@ const peerFormula = (
     let except = C.empty
     ;(block.except ?? []).forEach((x, i) => {
       const e = C.parseCidr(x)
-      const where = doc.locate([...path, 'ipBlock', 'except', i])
+      const where = at(doc, [...path, 'ipBlock', 'except', i])
       if (E.isLeft(e)) problems.push(D.error('invalid-cidr', e.left, where))
       else if (!C.isSubset(e.right, cidr.right) || C.equals(e.right, cidr.right))
         problems.push(D.error('invalid-cidr', `except ${x} must be strictly inside cidr ${block.cidr}`, where))
@@ -81,7 +82,7 @@ const peerFormula = (
     return problems.length > 0 ? E.left(problems) : E.right(F.ipIn(C.difference(cidr.right, except)))
   }
   if (peer.podSelector === undefined && peer.namespaceSelector === undefined)
-    return E.left([D.error('invalid-peer', 'a peer must set podSelector, namespaceSelector or ipBlock', at)])
+    return E.left([D.error('invalid-peer', 'a peer must set podSelector, namespaceSelector or ipBlock', here)])
   const problems = [
     ...(peer.podSelector === undefined ? [] : checkSelector(doc, peer.podSelector, [...path, 'podSelector'])),
     ...(peer.namespaceSelector === undefined ? [] : checkSelector(doc, peer.namespaceSelector, [...path, 'namespaceSelector']))
@@ -146,7 +147,7 @@ const ruleOf = (
     peer: peerFs.length === 0 ? F.tt : F.or(...peerFs),
     ports: set,
     l7: undefined,
-    location: doc.locate(path)
+    location: at(doc, path)
   })
 }
 
@@ -175,12 +176,12 @@ export const parse = (doc: SourceDoc): ParseOutput => {
     kind: 'NetworkPolicy',
     namespace,
     name: np.metadata.name,
-    location: doc.locate([]),
+    location: at(doc, []),
     labels: np.metadata.labels,
     annotations: withoutLastApplied(np.metadata.annotations)
   }
   if (np.metadata.namespace === undefined)
-    diagnostics.push(D.info('namespace-defaulted', `metadata.namespace is not set; using "${defaultNamespace}"`, doc.locate(['metadata'])))
+    diagnostics.push(D.info('namespace-defaulted', `metadata.namespace is not set; using "${defaultNamespace}"`, at(doc, ['metadata'])))
   if (spec.podSelector === undefined)
     diagnostics.push(
       D.warning('missing-pod-selector', 'spec.podSelector is not set; the API server stores it as {} (every pod in the namespace)', doc.locate(['spec']))

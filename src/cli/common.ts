@@ -38,7 +38,7 @@ export const collect = (value: string, previous: ReadonlyArray<string> | undefin
 
 /** Prints diagnostics on stderr, sorted; info-level ones only when verbose. */
 export const printDiagnostics = (io: Io, ds: ReadonlyArray<D.Diagnostic>, verbose: boolean): void => {
-  const shown = D.sort(ds).filter((d) => verbose || d.severity !== 'info')
+  const shown = D.sort(ds.filter((d) => verbose || d.severity !== 'info'))
   if (shown.length > 0) io.stderr(`${shown.map(D.render).join('\n')}\n`)
 }
 

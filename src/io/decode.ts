@@ -40,7 +40,7 @@ export const struct = <R extends t.Props, O extends t.Props>(
         }))
       const errors = [...(E.isLeft(r1) ? r1.left : []), ...(E.isLeft(r2) ? r2.left : []), ...unknownErrors]
       if (errors.length > 0 || E.isLeft(r1) || E.isLeft(r2)) return t.failures(errors)
-      return t.success({ ...r1.right, ...r2.right })
+      return t.success(r1.right === u && r2.right === u ? (u as t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>) : { ...r1.right, ...r2.right })
     },
     (a) => a
   )
@@ -165,11 +165,27 @@ export const decode = <A>(codec: t.Decoder<unknown, A>, doc: SourceDoc, value: u
  * a key with no value in YAML) as the field's zero value, i.e. as if it were absent.
  */
 export const withoutNulls = (u: unknown): unknown => {
-  if (Array.isArray(u)) return u.some((x) => typeof x === 'object' && x !== null) ? u.map(withoutNulls) : u
   if (typeof u !== 'object' || u === null) return u
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(u)) if (v !== null) out[k] = typeof v === 'object' ? withoutNulls(v) : v
-  return out
+  if (Array.isArray(u)) {
+    let out: Array<unknown> | undefined
+    u.forEach((x, i) => {
+      const y = withoutNulls(x)
+      if (y !== x) (out ??= [...u])[i] = y
+    })
+    return out ?? u
+  }
+  let out: Record<string, unknown> | undefined
+  for (const k in u) {
+    const v = (u as Record<string, unknown>)[k]
+    if (v === null) {
+      out ??= { ...u }
+      delete out[k]
+    } else if (typeof v === 'object') {
+      const w = withoutNulls(v)
+      if (w !== v) (out ??= { ...u })[k] = w
+    }
+  }
+  return out ?? u
 }
 
 /** `spec.ingress[0].ports[1].port` */

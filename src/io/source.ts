@@ -47,7 +47,7 @@ const parseOptions = { prettyErrors: false, uniqueKeys: true, merge: true } as c
 // positions
 // -------------------------------------------------------------------------------------
 
-const at = (file: string, line: number, col: number): Location => ({ file, line, col })
+const position = (file: string, line: number, col: number): Location => ({ file, line, col })
 
 /** Line/column (1-based) of a UTF-16 offset, counting lines by `\n`. */
 const offsetLocation = (file: string, text: string, offset: number): Location => {
@@ -58,7 +58,7 @@ const offsetLocation = (file: string, text: string, offset: number): Location =>
     line++
     lineStart = i + 1
   }
-  return at(file, line, end - lineStart + 1)
+  return position(file, line, end - lineStart + 1)
 }
 
 const rangeStart = (node: unknown): number | undefined => {
@@ -134,7 +134,7 @@ const yamlLocator =
   (file: string, doc: Document, lc: LineCounter) =>
   (path: Path): Location => {
     const { line, col } = lc.linePos(locateOffset(doc, path))
-    return at(file, line, col)
+    return position(file, line, col)
   }
 
 // -------------------------------------------------------------------------------------
@@ -172,7 +172,7 @@ const firstLine = (s: string): string => s.split('\n')[0] ?? s
 
 const yamlDiagnostic = (file: string, lc: LineCounter, e: YAMLError, severity: 'error' | 'warning'): Diagnostic => {
   const { line, col } = lc.linePos(e.pos[0])
-  const loc = at(file, line, col)
+  const loc = position(file, line, col)
   const msg = firstLine(e.message)
   return severity === 'error' ? D.error('yaml-syntax', msg, loc) : D.warning('yaml-warning', msg, loc)
 }
@@ -185,7 +185,7 @@ const parseYaml = (file: string, text: string): ParseResult => {
   if ('empty' in stream) {
     for (const e of stream.errors) errors.push(yamlDiagnostic(file, lc, e, 'error'))
     for (const w of stream.warnings) warnings.push(yamlDiagnostic(file, lc, w, 'warning'))
-    if (errors.length === 0) errors.push(D.error('empty-input', 'no documents in file', at(file, 1, 1)))
+    if (errors.length === 0) errors.push(D.error('empty-input', 'no documents in file', position(file, 1, 1)))
     return { docs: [], diagnostics: [...errors, ...warnings] }
   }
   const values: Array<{ readonly doc: Document; readonly value: unknown }> = []
@@ -198,14 +198,14 @@ const parseYaml = (file: string, text: string): ParseResult => {
       value = doc.toJS({ maxAliasCount })
     } catch (e) {
       const { line, col } = lc.linePos(rangeStart(doc.contents) ?? 0)
-      errors.push(D.error('yaml-syntax', firstLine(e instanceof Error ? e.message : String(e)), at(file, line, col)))
+      errors.push(D.error('yaml-syntax', firstLine(e instanceof Error ? e.message : String(e)), position(file, line, col)))
       continue
     }
     if (value === null || value === undefined) continue
     values.push({ doc, value })
   }
   if (errors.length > 0) return { docs: [], diagnostics: [...errors, ...warnings] }
-  if (values.length === 0) return { docs: [], diagnostics: [D.error('empty-input', 'no documents in file', at(file, 1, 1)), ...warnings] }
+  if (values.length === 0) return { docs: [], diagnostics: [D.error('empty-input', 'no documents in file', position(file, 1, 1)), ...warnings] }
   const ds: Array<Diagnostic> = []
   const docs = values.flatMap(({ doc, value }, index) => expand(file, index, value, yamlLocator(file, doc, lc), ds))
   return { docs, diagnostics: [...ds, ...warnings] }
@@ -403,9 +403,27 @@ const parseJson = (file: string, text: string): ParseResult => {
 
 /** Splits a file's text into Kubernetes objects; a file with a syntax error yields no documents. */
 export const parseText = (file: string, text: string): ParseResult => {
-  if (text.includes('\0')) return { docs: [], diagnostics: [D.error('binary-input', 'not a text file', at(file, 1, 1))] }
+  if (text.includes('\0')) return { docs: [], diagnostics: [D.error('binary-input', 'not a text file', position(file, 1, 1))] }
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   const trimmed = body.trimStart()
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) return parseJson(file, body)
   return parseYaml(file, body)
+}
+
+/**
+ * The location of `path` in `doc`, resolved only when a field is first read: parsers attach
+ * locations to every rule, but positions are needed only for the few that end up printed.
+ */
+export const at = (doc: SourceDoc, path: Path): Location => {
+  let resolved: Location | undefined
+  const get = (): Location => (resolved ??= doc.locate(path))
+  return {
+    file: doc.file,
+    get line() {
+      return get().line
+    },
+    get col() {
+      return get().col
+    }
+  }
 }

@@ -1,13 +1,19 @@
 /**
- * Port sets: sets of `(IP protocol, port)` pairs, plus named ports.
+ * Port sets: which (IP protocol, destination port) pairs a rule matches, plus named ports.
  *
- * Every protocol `0 .. 255` has a universe of "ports": `1 .. 65535` for TCP, UDP, SCTP and
- * UDP-Lite; `type * 256 + code` (`0 .. 65535`) for ICMP and ICMPv6; the single point `0` for every
- * other protocol. A set lists the protocols whose ports differ from what `rest` says about all the
- * others (`rest` is `true` exactly when more protocols are wholly included than wholly excluded,
- * so each set has one representation). Named ports are kept symbolically: they resolve on each destination endpoint.
+ * Every protocol (0–255) has a universe of "ports": TCP, UDP, SCTP and UDP-Lite `1..65535`;
+ * ICMP and ICMPv6 `type * 256 + code` in `0..65535`; every other protocol the single point `0`
+ * (all or nothing). A set lists the protocols whose ports differ from `rest` (every other
+ * protocol is wholly in the set, or wholly out of it).
  *
- * Every constructor and operation normalises, so equal sets are structurally equal.
+ * A named port `(name, protocol)` stands for whatever port the destination gives that name, so
+ * it is redundant exactly when its protocol is wholly in the set: constructors drop it then, and
+ * write a name that covers every protocol the set does not wholly include as `protocol: undefined`.
+ * So equal sets are structurally equal.
+ *
+ * Intersection and difference are exact or fail: a named port against part of a protocol's
+ * numeric ports (or against another name on the same protocol) depends on the port number the
+ * name resolves to, which this representation cannot say.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as I from './interval.js'
@@ -16,29 +22,29 @@ import * as I from './interval.js'
 // model
 // -------------------------------------------------------------------------------------
 
-/** A reference to a named container port; `protocol: undefined` means any protocol. */
+/** A port name, resolved on the destination; `protocol: undefined` means any protocol. */
 export interface NamedPort {
   readonly name: string
   readonly protocol: number | undefined
 }
 
-/** The ports of one protocol, as a normalised interval set. */
+/** The ports of one protocol. */
 export interface ProtocolPorts {
   readonly protocol: number
-  readonly ports: ReadonlyArray<readonly [number, number]>
+  readonly ports: I.IntervalSet<number>
 }
 
 export interface PortSet {
   readonly _tag: 'PortSet'
-  /** protocols whose set differs from what `rest` implies, ascending by protocol */
+  /** protocols whose set differs from `rest`, ascending by protocol; never an entry equal to what `rest` implies */
   readonly listed: ReadonlyArray<ProtocolPorts>
-  /** true: every protocol not listed is wholly included (chosen when more protocols are wholly included than excluded) */
+  /** true: every protocol not listed is wholly included; false: not included */
   readonly rest: boolean
   /** named ports (resolved per destination endpoint), sorted by (name, protocol), deduplicated */
   readonly named: ReadonlyArray<NamedPort>
 }
 
-/** A port of a destination endpoint, as `matches` probes it. */
+/** A port of a destination endpoint, as `matches` looks up named ports (unnamed ports never match a name). */
 export interface DestinationPort {
   readonly name: string | undefined
   readonly protocol: number
@@ -56,9 +62,9 @@ export const ICMPV6 = 58
 export const SCTP = 132
 export const UDPLITE = 136
 
-/** `'TCP'`, `'UDP'`, `'SCTP'`, `'ICMP'`, `'ICMPv6'`, else the number. */
-export const protocolName = (p: number): string => {
-  switch (p) {
+/** `TCP`, `UDP`, `SCTP`, `ICMP`, `ICMPv6`, else the number. */
+export const protocolName = (n: number): string => {
+  switch (n) {
     case TCP:
       return 'TCP'
     case UDP:
@@ -70,7 +76,7 @@ export const protocolName = (p: number): string => {
     case ICMPV6:
       return 'ICMPv6'
     default:
-      return String(p)
+      return String(n)
   }
 }
 
@@ -83,85 +89,71 @@ const protocolNames: ReadonlyArray<readonly [string, number]> = [
   ['udplite', UDPLITE]
 ]
 
-/** Parses `TCP`, `UDP`, `SCTP`, `ICMP`, `ICMPv6`, `UDPLite` (any case) or a number `1 .. 255`. */
+/** `TCP`, `UDP`, `SCTP`, `ICMP`, `ICMPv6`, `UDPLite` (any case) or a protocol number `1-255`. */
 export const parseProtocol = (text: string): E.Either<string, number> => {
-  const lower = text.trim().toLowerCase()
-  const byName = protocolNames.find(([n]) => n === lower)
+  const lower = text.toLowerCase()
+  const byName = protocolNames.find(([name]) => name === lower)
   if (byName !== undefined) return E.right(byName[1])
-  if (/^[0-9]{1,3}$/.test(lower)) {
-    const n = Number(lower)
-    if (n >= 1 && n <= 255) return E.right(n)
-  }
-  return E.left(`invalid protocol ${JSON.stringify(text)}: expected TCP, UDP, SCTP, ICMP, ICMPv6, UDPLite or a number 1-255`)
+  const n = /^[0-9]{1,3}$/.test(text) ? Number(text) : NaN
+  return n >= 1 && n <= MAX_PROTOCOL
+    ? E.right(n)
+    : E.left(`invalid protocol ${JSON.stringify(text)}: expected TCP, UDP, SCTP, ICMP, ICMPv6, UDPLite or a number 1-255`)
 }
 
-const isProtocol = (p: number): boolean => Number.isInteger(p) && p >= 0 && p <= 255
+const N = I.numberDomain
+const MAX_PROTOCOL = 255
+const PROTOCOLS = MAX_PROTOCOL + 1
+const isProtocol = (p: number): boolean => Number.isInteger(p) && p >= 0 && p <= MAX_PROTOCOL
 
-/** The ports a protocol has. */
-export const universeOf = (p: number): readonly [number, number] => {
-  switch (p) {
-    case TCP:
-    case UDP:
-    case SCTP:
-    case UDPLITE:
-      return [1, 65535]
-    case ICMP:
-    case ICMPV6:
-      return [0, 65535]
-    default:
-      return [0, 0]
-  }
-}
+const portUniverse: I.IntervalSet<number> = [[1, 65535]]
+const icmpUniverse: I.IntervalSet<number> = [[0, 65535]]
+const pointUniverse: I.IntervalSet<number> = [[0, 0]]
+const allProtocols: I.IntervalSet<number> = [[0, MAX_PROTOCOL]]
+
+const universe = (p: number): I.IntervalSet<number> =>
+  p === TCP || p === UDP || p === SCTP || p === UDPLITE ? portUniverse : p === ICMP || p === ICMPV6 ? icmpUniverse : pointUniverse
+
+/** The ports protocol `p` has (see the module comment). */
+export const universeOf = (p: number): readonly [number, number] => universe(p)[0] ?? [0, 0]
 
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
 
-const N = I.numberDomain
-const iUnion = I.union(N)
-const iIntersect = I.intersect(N)
-const iDifference = I.difference(N)
-const iCompare = I.compare(N)
-const iEquals = I.equals(N)
-const iContains = I.contains(N)
-
-type Ranges = I.IntervalSet<number>
-
-const universe = (p: number): Ranges => [universeOf(p)]
-
-const make = (listed: ReadonlyArray<ProtocolPorts>, rest: boolean, named: ReadonlyArray<NamedPort>): PortSet =>
-  normaliseNamed({ _tag: 'PortSet', listed, rest, named })
-
 export const empty: PortSet = { _tag: 'PortSet', listed: [], rest: false, named: [] }
 
-/** Every port of every protocol. */
 export const all: PortSet = { _tag: 'PortSet', listed: [], rest: true, named: [] }
 
-/** Every port of protocol `p` (empty when `p` is not a protocol number). */
-export const protocol = (p: number): PortSet => (isProtocol(p) ? { _tag: 'PortSet', listed: [{ protocol: p, ports: universe(p) }], rest: false, named: [] } : empty)
+/** Every port of protocol `p` (empty when `p` is not a protocol number 0–255). */
+export const protocol = (p: number): PortSet => (isProtocol(p) ? make([{ protocol: p, ports: universe(p) }], false, []) : empty)
 
-/** Ports `lo .. hi` of protocol `p`, clipped to the protocol's universe. */
-export const range = (p: number, lo: number, hi: number): PortSet => {
-  if (!isProtocol(p) || !Number.isInteger(lo) || !Number.isInteger(hi)) return empty
-  const ports = iIntersect([[lo, hi]], universe(p))
-  return ports.length === 0 ? empty : { _tag: 'PortSet', listed: [{ protocol: p, ports }], rest: false, named: [] }
-}
+/** Ports `lo..hi` of protocol `p`, clipped to the protocol's universe (empty when `lo > hi`). */
+export const range = (p: number, lo: number, hi: number): PortSet =>
+  isProtocol(p) && Number.isInteger(lo) && Number.isInteger(hi) ? make([{ protocol: p, ports: I.range(N)(lo, hi) }], false, []) : empty
 
 /** One port of protocol `p`. */
 export const port = (p: number, n: number): PortSet => range(p, n, n)
 
-/** ICMP or ICMPv6: every message, every code of one type, or one type and code. */
+/** ICMP or ICMPv6: every message, every code of one type, or one type and code (each 0–255). */
 export const icmp = (p: 1 | 58, type?: number, code?: number): PortSet => {
+  const byte = (x: number): boolean => Number.isInteger(x) && x >= 0 && x <= 255
   if (type === undefined) return protocol(p)
-  if (!Number.isInteger(type) || type < 0 || type > 255) return empty
+  if (!byte(type)) return empty
   if (code === undefined) return range(p, type * 256, type * 256 + 255)
-  if (!Number.isInteger(code) || code < 0 || code > 255) return empty
-  return port(p, type * 256 + code)
+  return byte(code) ? port(p, type * 256 + code) : empty
 }
 
-/** A named port, of one protocol or (`undefined`) any. */
+/** A named port, of one protocol or (`undefined`) any; empty when `protocol` is not 0–255. */
 export const named = (name: string, protocol?: number): PortSet =>
-  protocol !== undefined && !isProtocol(protocol) ? empty : { _tag: 'PortSet', listed: [], rest: false, named: [{ name, protocol }] }
+  protocol === undefined || isProtocol(protocol) ? make([], false, [{ name, protocols: protocolsOf(protocol) }]) : empty
+
+/** The canonical form of a hand-built value (everything this module returns is canonical already). */
+export const normalize = (s: PortSet): PortSet =>
+  make(
+    s.listed,
+    s.rest,
+    s.named.map((n) => ({ name: n.name, protocols: n.protocol === undefined || isProtocol(n.protocol) ? protocolsOf(n.protocol) : [] }))
+  )
 
 // -------------------------------------------------------------------------------------
 // combinators
@@ -169,54 +161,98 @@ export const named = (name: string, protocol?: number): PortSet =>
 
 /** `a ∪ b`. */
 export const union = (a: PortSet, b: PortSet): PortSet => {
-  const numeric = combine(a, b, iUnion, a.rest || b.rest)
-  return make(numeric.listed, numeric.rest, [...a.named, ...b.named])
+  const x = normalize(a)
+  const y = normalize(b)
+  return make(
+    numeric(x, y, iUnion, (p, q) => p || q),
+    x.rest || y.rest,
+    namesOf(x, y).map((name) => ({ name, protocols: iUnion(effective(x, name), effective(y, name)) }))
+  )
 }
 
 /**
- * `a ∩ b`; a `Left` when named ports meet the other set in a way this representation cannot
- * express (e.g. a named port of any protocol and a port range, or two different names).
+ * `a ∩ b`; `Left` when a named port meets part (neither all nor none) of its protocol's numeric
+ * ports in the other set, or another name on the same protocol, since the result would depend
+ * on the port the name resolves to.
  */
 export const intersect = (a: PortSet, b: PortSet): E.Either<string, PortSet> => {
-  const numeric = combine(a, b, iIntersect, a.rest && b.rest)
-  const out: Array<NamedPort> = []
-  for (const r of a.named) {
-    const x = namedMeetNumeric(r, b)
-    if (E.isLeft(x)) return x
-    out.push(...x.right)
-    for (const q of b.named) {
-      const y = namedMeetNamed(r, q)
-      if (E.isLeft(y)) return y
-      out.push(...y.right)
+  const x = normalize(a)
+  const y = normalize(b)
+  const wholeX = wholeProtocols(x)
+  const wholeY = wholeProtocols(y)
+  const partialX = iDifference(nonEmptyProtocols(x), wholeX)
+  const partialY = iDifference(nonEmptyProtocols(y), wholeY)
+  const names = namesOf(x, y)
+  const onlyX = names.map((name) => ({ name, protocols: iDifference(effective(x, name), effective(y, name)) }))
+  const onlyY = names.map((name) => ({ name, protocols: iDifference(effective(y, name), effective(x, name)) }))
+  for (const [only, partial] of [
+    [onlyX, partialY],
+    [onlyY, partialX]
+  ] as const)
+    for (const n of only) {
+      const bad = iIntersect(n.protocols, partial)
+      if (bad.length > 0) return E.left(meetsPart('intersect', n.name, bad))
     }
-  }
-  for (const q of b.named) {
-    const x = namedMeetNumeric(q, a)
-    if (E.isLeft(x)) return x
-    out.push(...x.right)
-  }
-  return E.right(make(numeric.listed, numeric.rest, out))
+  const clash = clashOf(onlyX, onlyY)
+  if (clash !== undefined) return E.left(namesMeet('intersect', clash))
+  return E.right(
+    make(
+      numeric(x, y, iIntersect, (p, q) => p && q),
+      x.rest && y.rest,
+      names.map((name) => {
+        const ex = effective(x, name)
+        const ey = effective(y, name)
+        return { name, protocols: iUnion(iIntersect(ex, ey), iUnion(iIntersect(ex, wholeY), iIntersect(ey, wholeX))) }
+      })
+    )
+  )
 }
 
-/** Every `(protocol, port)` not in `a`; a `Left` when `a` has named ports. */
-export const complement = (a: PortSet): E.Either<string, PortSet> =>
-  a.named.length > 0
-    ? E.left(`cannot complement a port set with named ports (${a.named.map(showNamed).join(', ')})`)
-    : E.right({ _tag: 'PortSet', ...normaliseRest(a.listed.map((x) => ({ protocol: x.protocol, ports: iDifference(universe(x.protocol), x.ports) })), !a.rest), named: [] })
-
-/** `a ∖ b`; a `Left` when named ports on either side make the result inexpressible. */
+/**
+ * `a ∖ b`; `Left` when a named port of `a` meets part of its protocol's numeric ports in `b`, or
+ * a named port of `b` would have to be cut out of numeric ports (or another name) of `a`.
+ */
 export const difference = (a: PortSet, b: PortSet): E.Either<string, PortSet> => {
-  const numeric = combine(a, b, iDifference, a.rest && !b.rest)
-  // the numeric part of `a` minus `b`'s named ports
-  for (const q of b.named)
-    if (!disjointNumeric(q, a)) return E.left(`cannot subtract named port ${showNamed(q)} from ${show(numericPart(a))}`)
-  const out: Array<NamedPort> = []
-  for (const r of a.named) {
-    if (coveredNumeric(r, b) || b.named.some((q) => namedSubset(r, q))) continue
-    if (disjointNumeric(r, b) && b.named.every((q) => namedDisjoint(r, q))) out.push(r)
-    else return E.left(`cannot subtract ${show(b)} from named port ${showNamed(r)}`)
+  const x = normalize(a)
+  const y = normalize(b)
+  const wholeY = wholeProtocols(y)
+  const partialY = iDifference(nonEmptyProtocols(y), wholeY)
+  const listed = numeric(x, y, iDifference, (p, q) => p && !q)
+  const rest = x.rest && !y.rest
+  const leftOver = nonEmptyProtocols({ _tag: 'PortSet', listed, rest, named: [] })
+  const names = namesOf(x, y)
+  for (const name of names) {
+    const bad = iIntersect(effective(y, name), leftOver)
+    if (bad.length > 0)
+      return E.left(
+        `cannot subtract named port ${JSON.stringify(name)} from numeric ports of ${showProtocols(bad)}: the result depends on the port it resolves to`
+      )
   }
-  return E.right(make(numeric.listed, numeric.rest, out))
+  const onlyX = names.map((name) => ({ name, protocols: iDifference(effective(x, name), effective(y, name)) }))
+  for (const n of onlyX) {
+    const bad = iIntersect(n.protocols, partialY)
+    if (bad.length > 0) return E.left(meetsPart('subtract', n.name, bad))
+  }
+  const clash = clashOf(
+    onlyX,
+    names.map((name) => ({ name, protocols: effective(y, name) }))
+  )
+  if (clash !== undefined) return E.left(namesMeet('subtract', clash))
+  return E.right(
+    make(
+      listed,
+      rest,
+      onlyX.map((n) => ({ name: n.name, protocols: iDifference(n.protocols, wholeY) }))
+    )
+  )
+}
+
+/** Every (protocol, port) not in `a`; `Left` when `a` has named ports. */
+export const complement = (a: PortSet): E.Either<string, PortSet> => {
+  const x = normalize(a)
+  return x.named.length > 0
+    ? E.left(`cannot complement a port set with named ports (${x.named.map(showNamed).join(', ')})`)
+    : difference(all, x)
 }
 
 // -------------------------------------------------------------------------------------
@@ -227,9 +263,10 @@ export const isEmpty = (s: PortSet): boolean => !s.rest && s.listed.length === 0
 
 export const isAll = (s: PortSet): boolean => s.rest && s.listed.length === 0
 
+/** Equality of canonical sets (everything this module returns). */
 export const equals = (a: PortSet, b: PortSet): boolean => compare(a, b) === 0
 
-/** A total order: `rest`, then the listed protocols, then the named ports. */
+/** A total order on canonical sets: `rest`, then `listed`, then `named`, lexicographically. */
 export const compare = (a: PortSet, b: PortSet): number => {
   if (a.rest !== b.rest) return a.rest ? 1 : -1
   const c = lexicographic(a.listed, b.listed, (x, y) => x.protocol - y.protocol || iCompare(x.ports, y.ports))
@@ -237,108 +274,168 @@ export const compare = (a: PortSet, b: PortSet): number => {
 }
 
 /**
- * Does the set contain `(protocol, port)` at a destination whose named ports are `dest`? A named
- * port matches when `dest` has a port with that name (and protocol, if the reference has one)
- * whose protocol and number are the probed ones.
+ * Does the set contain (protocol, port) at a destination whose named ports are `dest`? (A port
+ * outside the protocol's universe, such as TCP port 0, is matched only through a name.)
  */
 export const matches = (s: PortSet, protocol: number, port: number, dest: ReadonlyArray<DestinationPort>): boolean =>
   iContains(rangesOf(s, protocol), port) ||
-  s.named.some((r) => dest.some((d) => d.name === r.name && (r.protocol === undefined || r.protocol === d.protocol) && d.protocol === protocol && d.port === port))
+  s.named.some(
+    (n) => (n.protocol === undefined || n.protocol === protocol) && dest.some((d) => d.name === n.name && d.protocol === protocol && d.port === port)
+  )
 
 /** The numeric ranges of one protocol (ignoring named ports). */
 export const rangesOf = (s: PortSet, p: number): ReadonlyArray<readonly [number, number]> => {
   if (!isProtocol(p)) return []
-  const x = s.listed.find((l) => l.protocol === p)
-  return x !== undefined ? x.ports : s.rest ? universe(p) : []
+  const entry = s.listed.find((e) => e.protocol === p)
+  return entry !== undefined ? entry.ports : s.rest ? universe(p) : []
 }
 
-/** Are all the ports of protocol `p` in the set? */
+/** Is every port of protocol `p` in the set? */
 export const isWholeProtocol = (s: PortSet, p: number): boolean => isProtocol(p) && iEquals(rangesOf(s, p), universe(p))
 
-/** E.g. `TCP/80, TCP/8000-8080, UDP/*, named http`; `any`; `∅`. */
+/**
+ * E.g. `TCP/80, TCP/8000-8080, UDP/*, ICMP/type 8, ICMP/type 3 code 1, named http`; with every
+ * protocol not listed included: `no TCP, UDP/1-52, UDP/54-65535, any other protocol`; `any`; `∅`.
+ */
 export const show = (s: PortSet): string => {
   if (isAll(s)) return 'any'
   if (isEmpty(s)) return '∅'
-  const items: Array<string> = []
-  for (const l of s.listed) {
-    const name = protocolName(l.protocol)
-    if (iEquals(l.ports, universe(l.protocol))) items.push(`${name}/*`)
-    else if (l.ports.length === 0) items.push(`no ${name}`)
-    else for (const r of l.ports) items.push(`${name}/${showRange(l.protocol, r)}`)
-  }
-  if (s.rest) items.push(s.listed.length === 0 ? 'any' : 'any other protocol')
-  for (const r of s.named) items.push(showNamed(r))
-  return items.join(', ')
+  const items = s.listed.flatMap((e) => (e.ports.length === 0 ? [`no ${protocolName(e.protocol)}`] : showPorts(e)))
+  return [...items, ...(s.rest ? ['any other protocol'] : []), ...s.named.map(showNamed)].join(', ')
 }
 
 // -------------------------------------------------------------------------------------
 // internal
 // -------------------------------------------------------------------------------------
 
-const numericPart = (s: PortSet): PortSet => (s.named.length === 0 ? s : { ...s, named: [] })
+const iUnion = I.union(N)
+const iIntersect = I.intersect(N)
+const iDifference = I.difference(N)
+const iEquals = I.equals(N)
+const iCompare = I.compare(N)
+const iContains = I.contains(N)
+const iFrom = I.fromIntervals(N)
 
-/** Combines the numeric parts protocol by protocol (a linear merge of the listed protocols). */
-const combine = (a: PortSet, b: PortSet, f: (x: Ranges, y: Ranges) => Ranges, rest: boolean): { readonly listed: ReadonlyArray<ProtocolPorts>; readonly rest: boolean } => {
-  const listed: Array<ProtocolPorts> = []
-  const emit = (p: number, x: Ranges, y: Ranges): void => {
-    const u = universe(p)
-    const ports = I.intersect(N)(f(x, y), u)
-    if (!iEquals(ports, rest ? u : [])) listed.push({ protocol: p, ports })
-  }
-  let i = 0
-  let j = 0
-  for (;;) {
-    const x = a.listed[i]
-    const y = b.listed[j]
-    if (x === undefined && y === undefined) break
-    if (x !== undefined && (y === undefined || x.protocol < y.protocol)) {
-      emit(x.protocol, x.ports, b.rest ? universe(x.protocol) : [])
-      i++
-    } else if (y !== undefined && (x === undefined || y.protocol < x.protocol)) {
-      emit(y.protocol, a.rest ? universe(y.protocol) : [], y.ports)
-      j++
-    } else if (x !== undefined && y !== undefined) {
-      emit(x.protocol, x.ports, y.ports)
-      i++
-      j++
-    }
-  }
-  return normaliseRest(listed, rest)
+/** A name with the protocols it stands for. */
+interface Names {
+  readonly name: string
+  readonly protocols: I.IntervalSet<number>
 }
 
-const PROTOCOLS = 256
+const protocolsOf = (p: number | undefined): I.IntervalSet<number> => (p === undefined ? allProtocols : [[p, p]])
 
 /**
- * Chooses `rest` from the set itself, so that equal sets are written alike: `true` exactly when
- * more protocols are wholly included than wholly excluded.
+ * Builds the canonical set: `rest` is true exactly when more protocols are wholly included than
+ * wholly excluded (so the same set never has two representations), `listed` holds the others.
  */
-const normaliseRest = (listed: ReadonlyArray<ProtocolPorts>, rest: boolean): { readonly listed: ReadonlyArray<ProtocolPorts>; readonly rest: boolean } => {
-  const whole = rest ? PROTOCOLS - listed.length : listed.filter((l) => iEquals(l.ports, universe(l.protocol))).length
-  const none = rest ? listed.filter((l) => l.ports.length === 0).length : PROTOCOLS - listed.length
-  const want = whole > none
-  if (want === rest) return { listed, rest }
-  const out: Array<ProtocolPorts> = []
-  let k = 0
-  for (let p = 0; p < PROTOCOLS; p++) {
-    const l = listed[k]
-    let ports: Ranges
-    if (l !== undefined && l.protocol === p) {
-      ports = l.ports
-      k++
-    } else ports = rest ? universe(p) : []
-    if (!iEquals(ports, want ? universe(p) : [])) out.push({ protocol: p, ports })
+const make = (listed: ReadonlyArray<ProtocolPorts>, rest: boolean, named: ReadonlyArray<Names>): PortSet => {
+  const byProtocol = new Map<number, I.IntervalSet<number>>()
+  for (const e of listed) if (isProtocol(e.protocol)) byProtocol.set(e.protocol, iUnion(byProtocol.get(e.protocol) ?? [], iFrom(e.ports)))
+  const entries: Array<ProtocolPorts> = []
+  let whole = rest ? PROTOCOLS - byProtocol.size : 0
+  let none = rest ? 0 : PROTOCOLS - byProtocol.size
+  for (const [p, ports] of [...byProtocol].sort(([x], [y]) => x - y)) {
+    const clipped = iIntersect(ports, universe(p))
+    if (iEquals(clipped, universe(p))) whole++
+    else if (clipped.length === 0) none++
+    entries.push({ protocol: p, ports: clipped })
   }
-  return { listed: out, rest: want }
+  const canonicalRest = whole > none
+  let canonical: ReadonlyArray<ProtocolPorts> = entries.filter((e) => !iEquals(e.ports, canonicalRest ? universe(e.protocol) : []))
+  if (canonicalRest !== rest) {
+    // the protocols not listed flip from wholly excluded to wholly included, or back
+    const byNumber = new Map(canonical.map((e) => [e.protocol, e]))
+    const flipped: Array<ProtocolPorts> = []
+    for (let p = 0; p <= MAX_PROTOCOL; p++) {
+      const e = byNumber.get(p)
+      if (e !== undefined) flipped.push(e)
+      else if (!byProtocol.has(p)) flipped.push({ protocol: p, ports: rest ? universe(p) : [] })
+    }
+    canonical = flipped
+  }
+  const notWhole = iDifference(allProtocols, wholeProtocols({ _tag: 'PortSet', listed: canonical, rest: canonicalRest, named: [] }))
+  const byName = new Map<string, I.IntervalSet<number>>()
+  for (const n of named) byName.set(n.name, iUnion(byName.get(n.name) ?? [], n.protocols))
+  const out: Array<NamedPort> = []
+  for (const [name, protocols] of [...byName].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
+    const eff = iIntersect(protocols, notWhole)
+    if (eff.length === 0) continue
+    if (iEquals(eff, notWhole)) out.push({ name, protocol: undefined })
+    else for (const [lo, hi] of eff) for (let p = lo; p <= hi; p++) out.push({ name, protocol: p })
+  }
+  return { _tag: 'PortSet', listed: canonical, rest: canonicalRest, named: out }
 }
+
+/** Combines canonical numeric parts protocol by protocol (`f` on ports, `g` on the `rest` flags). */
+const numeric = (
+  a: PortSet,
+  b: PortSet,
+  f: (x: I.IntervalSet<number>, y: I.IntervalSet<number>) => I.IntervalSet<number>,
+  g: (x: boolean, y: boolean) => boolean
+): ReadonlyArray<ProtocolPorts> => {
+  const rest = g(a.rest, b.rest)
+  const protocols = [...new Set([...a.listed, ...b.listed].map((e) => e.protocol))].sort((x, y) => x - y)
+  const out: Array<ProtocolPorts> = []
+  for (const p of protocols) {
+    const ports = f(rangesOf(a, p), rangesOf(b, p))
+    if (!iEquals(ports, rest ? universe(p) : [])) out.push({ protocol: p, ports })
+  }
+  return out
+}
+
+const protocolSet = (entries: ReadonlyArray<ProtocolPorts>): I.IntervalSet<number> => iFrom(entries.map((e) => [e.protocol, e.protocol]))
+
+/** Protocols whose every port is in a canonical set. */
+const wholeProtocols = (s: PortSet): I.IntervalSet<number> =>
+  s.rest ? iDifference(allProtocols, protocolSet(s.listed)) : protocolSet(s.listed.filter((e) => iEquals(e.ports, universe(e.protocol))))
+
+/** Protocols with at least one numeric port in a canonical set. */
+const nonEmptyProtocols = (s: PortSet): I.IntervalSet<number> =>
+  s.rest ? iDifference(allProtocols, protocolSet(s.listed.filter((e) => e.ports.length === 0))) : protocolSet(s.listed)
+
+/** The protocols on which a name of a canonical set is not implied by whole protocols. */
+const effective = (s: PortSet, name: string): I.IntervalSet<number> => {
+  let out: I.IntervalSet<number> = []
+  for (const n of s.named)
+    if (n.name === name) out = iUnion(out, n.protocol === undefined ? iDifference(allProtocols, wholeProtocols(s)) : protocolsOf(n.protocol))
+  return out
+}
+
+const namesOf = (a: PortSet, b: PortSet): ReadonlyArray<string> => [...new Set([...a.named, ...b.named].map((n) => n.name))]
+
+interface Clash {
+  readonly a: string
+  readonly b: string
+  readonly protocols: I.IntervalSet<number>
+}
+
+/** Two different names sharing a protocol, if any. */
+const clashOf = (xs: ReadonlyArray<Names>, ys: ReadonlyArray<Names>): Clash | undefined => {
+  for (const x of xs)
+    for (const y of ys)
+      if (x.name !== y.name) {
+        const protocols = iIntersect(x.protocols, y.protocols)
+        if (protocols.length > 0) return { a: x.name, b: y.name, protocols }
+      }
+  return undefined
+}
+
+const meetsPart = (verb: string, name: string, protocols: I.IntervalSet<number>): string =>
+  `cannot ${verb} named port ${JSON.stringify(name)} and some of the numeric ports of ${showProtocols(protocols)}: the result depends on the port it resolves to`
+
+const namesMeet = (verb: string, clash: Clash): string =>
+  `cannot ${verb} named ports ${JSON.stringify(clash.a)} and ${JSON.stringify(clash.b)} on ${showProtocols(clash.protocols)}: they may resolve to the same port`
+
+const showProtocols = (ps: I.IntervalSet<number>): string =>
+  ps.map(([lo, hi]) => (lo === hi ? protocolName(lo) : lo === 0 && hi === MAX_PROTOCOL ? 'every protocol' : `protocols ${lo}-${hi}`)).join(', ')
 
 const compareNamed = (x: NamedPort, y: NamedPort): number =>
   x.name < y.name ? -1 : x.name > y.name ? 1 : x.protocol === y.protocol ? 0 : x.protocol === undefined ? -1 : y.protocol === undefined ? 1 : x.protocol - y.protocol
 
 const lexicographic = <A>(xs: ReadonlyArray<A>, ys: ReadonlyArray<A>, cmp: (x: A, y: A) => number): number => {
-  const n = Math.min(xs.length, ys.length)
-  for (let k = 0; k < n; k++) {
-    const x = xs[k]
-    const y = ys[k]
+  for (let i = 0; i < xs.length && i < ys.length; i++) {
+    const x = xs[i]
+    const y = ys[i]
     if (x === undefined || y === undefined) break
     const c = cmp(x, y)
     if (c !== 0) return c
@@ -346,54 +443,28 @@ const lexicographic = <A>(xs: ReadonlyArray<A>, ys: ReadonlyArray<A>, cmp: (x: A
   return xs.length - ys.length
 }
 
-/** Does every port `r` can resolve to lie in the numeric part of `s`? */
-const coveredNumeric = (r: NamedPort, s: PortSet): boolean => (r.protocol === undefined ? isAll(numericPart(s)) : isWholeProtocol(s, r.protocol))
+const showNamed = (n: NamedPort): string => (n.protocol === undefined ? `named ${n.name}` : `named ${n.name}/${protocolName(n.protocol)}`)
 
-/** Can no port `r` resolves to lie in the numeric part of `s`? */
-const disjointNumeric = (r: NamedPort, s: PortSet): boolean =>
-  r.protocol === undefined ? !s.rest && s.listed.length === 0 : rangesOf(s, r.protocol).length === 0
-
-/** Does `r` resolve only where `q` resolves alike? */
-const namedSubset = (r: NamedPort, q: NamedPort): boolean => r.name === q.name && (q.protocol === undefined || q.protocol === r.protocol)
-
-/** Can `r` and `q` never resolve to the same port? (Different names may share a port.) */
-const namedDisjoint = (r: NamedPort, q: NamedPort): boolean => r.protocol !== undefined && q.protocol !== undefined && r.protocol !== q.protocol
-
-/** `r ∩ numeric part of s`. */
-const namedMeetNumeric = (r: NamedPort, s: PortSet): E.Either<string, ReadonlyArray<NamedPort>> => {
-  if (coveredNumeric(r, s)) return E.right([r])
-  if (disjointNumeric(r, s)) return E.right([])
-  // a named port of any protocol meets a union of whole protocols
-  if (r.protocol === undefined && !s.rest && s.listed.every((l) => iEquals(l.ports, universe(l.protocol))))
-    return E.right(s.listed.map((l) => ({ name: r.name, protocol: l.protocol })))
-  return E.left(`cannot intersect named port ${showNamed(r)} with ${show(numericPart(s))}`)
+const showPorts = (e: ProtocolPorts): ReadonlyArray<string> => {
+  const name = protocolName(e.protocol)
+  if (iEquals(e.ports, universe(e.protocol))) return [`${name}/*`]
+  const isIcmp = e.protocol === ICMP || e.protocol === ICMPV6
+  return e.ports.flatMap(([lo, hi]) => (isIcmp ? showIcmp(lo, hi) : [lo === hi ? String(lo) : `${lo}-${hi}`]).map((x) => `${name}/${x}`))
 }
 
-/** `r ∩ q`. */
-const namedMeetNamed = (r: NamedPort, q: NamedPort): E.Either<string, ReadonlyArray<NamedPort>> => {
-  if (namedSubset(r, q)) return E.right([r])
-  if (namedSubset(q, r)) return E.right([q])
-  if (namedDisjoint(r, q)) return E.right([])
-  return E.left(`cannot intersect named ports ${showNamed(r)} and ${showNamed(q)}`)
-}
-
-/** Sorts and deduplicates the named ports, dropping those another named port or the numeric part covers. */
-const normaliseNamed = (s: PortSet): PortSet => {
-  if (s.named.length === 0) return s
-  const sorted = [...s.named].sort(compareNamed)
-  const named = sorted.filter(
-    (r, k) => (k === 0 || compareNamed(sorted[k - 1] ?? r, r) !== 0) && !coveredNumeric(r, s) && !(r.protocol !== undefined && sorted.some((q) => q.protocol === undefined && q.name === r.name))
-  )
-  return { ...s, named }
-}
-
-const showNamed = (r: NamedPort): string => (r.protocol === undefined ? `named ${r.name}` : `named ${r.name}/${protocolName(r.protocol)}`)
-
-const showRange = (p: number, [lo, hi]: readonly [number, number]): string => {
-  if (p === ICMP || p === ICMPV6) {
-    const [t1, c1, t2, c2] = [lo >> 8, lo & 255, hi >> 8, hi & 255]
-    if (c1 === 0 && c2 === 255) return t1 === t2 ? `type ${t1}` : `type ${t1}-${t2}`
-    if (t1 === t2) return c1 === c2 ? `type ${t1} code ${c1}` : `type ${t1} code ${c1}-${c2}`
-  }
-  return lo === hi ? String(lo) : `${lo}-${hi}`
+/** ICMP `type*256+code` ranges as `type t`, `type t1-t2`, `type t code c` or `type t code c1-c2`. */
+const showIcmp = (lo: number, hi: number): ReadonlyArray<string> => {
+  const codes = (t: number, c1: number, c2: number): string =>
+    c1 === 0 && c2 === 255 ? `type ${t}` : c1 === c2 ? `type ${t} code ${c1}` : `type ${t} code ${c1}-${c2}`
+  let t1 = lo >> 8
+  let t2 = hi >> 8
+  const c1 = lo & 255
+  const c2 = hi & 255
+  if (t1 === t2) return [codes(t1, c1, c2)]
+  const out: Array<string> = []
+  if (c1 !== 0) out.push(codes(t1++, c1, 255))
+  const tail = c2 !== 255 ? codes(t2--, 0, c2) : undefined
+  if (t1 <= t2) out.push(t1 === t2 ? `type ${t1}` : `type ${t1}-${t2}`)
+  if (tail !== undefined) out.push(tail)
+  return out
 }

@@ -337,3 +337,29 @@ describe('cidr: laws', () => {
     )
   })
 })
+
+// -------------------------------------------------------------------------------------
+// toBlocks: blocks inside excepts, and ties
+// -------------------------------------------------------------------------------------
+
+describe('cidr: toBlocks beyond a partition', () => {
+  const prefix = (text: string): C.CidrSet => {
+    const r = C.parseCidr(text)
+    if (E.isLeft(r)) throw new Error(r.left)
+    return r.right
+  }
+
+  it('writes the addresses inside an except as a block of their own when that is shorter', () => {
+    // 10/8 ∖ 10.1/16 ∪ 10.1.2/24: three strings, where any partition into blocks needs nine
+    const s = C.union(C.difference(prefix('10.0.0.0/8'), prefix('10.1.0.0/16')), prefix('10.1.2.0/24'))
+    expect(C.toBlocks(s)).toEqual([
+      { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] },
+      { cidr: '10.1.2.0/24', except: [] }
+    ])
+  })
+
+  it('on a tie in strings, writes fewer blocks', () => {
+    // 10.0/9 + 10.128/10 (two strings, two blocks) against 10/8 except 10.192/10 (two strings, one block)
+    expect(C.toBlocks(C.union(prefix('10.0.0.0/9'), prefix('10.128.0.0/10')))).toEqual([{ cidr: '10.0.0.0/8', except: ['10.192.0.0/10'] }])
+  })
+})
