@@ -188,14 +188,16 @@ const portsOf = (ps: P.PortSet): { readonly ports: ReadonlyArray<Peer> | undefin
       else problem = { fidelity: 'narrower', code: 'unsupported-protocol', message: `named port ${n.name} on protocol ${P.protocolName(n.protocol)} cannot be written in a NetworkPolicy` }
     }
   }
-  const others = P.difference({ ...ps, named: [] }, P.union(P.union(P.protocol(P.TCP), P.protocol(P.UDP)), P.protocol(P.SCTP)))
-  const otherNumeric = others._tag === 'Right' ? { ...others.right, named: [] } : undefined
-  if (otherNumeric !== undefined && !P.isEmpty(otherNumeric))
+  const isPortProtocol = (p: number) => protocols.some(([q]) => q === p)
+  if (ps.rest || ps.listed.some((e) => !isPortProtocol(e.protocol) && e.ports.length > 0)) {
+    const numericOnly = { ...ps, named: [] }
+    const others = P.difference(numericOnly, P.union(P.union(P.protocol(P.TCP), P.protocol(P.UDP)), P.protocol(P.SCTP)))
     problem = {
       fidelity: 'narrower',
       code: 'unsupported-protocol',
-      message: `a NetworkPolicy matches only TCP, UDP and SCTP; ${P.show(otherNumeric)} is not carried over`
+      message: `a NetworkPolicy matches only TCP, UDP and SCTP; ${others._tag === 'Right' ? P.show(others.right) : 'other protocols'} is not carried over`
     }
+  }
   return { ports: out, problem }
 }
 

@@ -423,8 +423,13 @@ export const dnf = (f: Formula): Dnf => {
         return [[{ atom: g, positive }]]
     }
   }
+  const all = go(f, true)
+  if (all.length === 1) {
+    const s = simplifyConjunction(all[0] ?? [])
+    return s === undefined ? [] : [s]
+  }
   const seen = new Map<string, ReadonlyArray<Literal>>()
-  for (const c of go(f, true)) {
+  for (const c of all) {
     const s = simplifyConjunction(c)
     if (s === undefined) continue
     seen.set(s.map((l) => `${l.positive ? '+' : '-'}${key(l.atom)}`).join('&'), s)

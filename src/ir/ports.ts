@@ -147,7 +147,7 @@ export const icmp = (p: 1 | 58, type?: number, code?: number): PortSet => {
 export const named = (name: string, protocol?: number): PortSet =>
   protocol === undefined || isProtocol(protocol) ? make([], false, [{ name, protocols: protocolsOf(protocol) }]) : empty
 
-/** The canonical form of a hand-built value (everything this module returns is canonical already). */
+/** The canonical form of a hand-built value. Everything this module returns is canonical already, and its operations expect canonical arguments. */
 export const normalize = (s: PortSet): PortSet =>
   make(
     s.listed,
@@ -161,8 +161,10 @@ export const normalize = (s: PortSet): PortSet =>
 
 /** `a ∪ b`. */
 export const union = (a: PortSet, b: PortSet): PortSet => {
-  const x = normalize(a)
-  const y = normalize(b)
+  if (isEmpty(a) || isAll(b)) return b
+  if (isEmpty(b) || isAll(a)) return a
+  const x = a
+  const y = b
   return make(
     numeric(x, y, iUnion, (p, q) => p || q),
     x.rest || y.rest,
@@ -176,8 +178,10 @@ export const union = (a: PortSet, b: PortSet): PortSet => {
  * on the port the name resolves to.
  */
 export const intersect = (a: PortSet, b: PortSet): E.Either<string, PortSet> => {
-  const x = normalize(a)
-  const y = normalize(b)
+  if (isEmpty(a) || isAll(b)) return E.right(a)
+  if (isEmpty(b) || isAll(a)) return E.right(b)
+  const x = a
+  const y = b
   const wholeX = wholeProtocols(x)
   const wholeY = wholeProtocols(y)
   const partialX = iDifference(nonEmptyProtocols(x), wholeX)
@@ -213,8 +217,9 @@ export const intersect = (a: PortSet, b: PortSet): E.Either<string, PortSet> => 
  * a named port of `b` would have to be cut out of numeric ports (or another name) of `a`.
  */
 export const difference = (a: PortSet, b: PortSet): E.Either<string, PortSet> => {
-  const x = normalize(a)
-  const y = normalize(b)
+  if (isEmpty(a) || isEmpty(b)) return E.right(a)
+  const x = a
+  const y = b
   const wholeY = wholeProtocols(y)
   const partialY = iDifference(nonEmptyProtocols(y), wholeY)
   const listed = numeric(x, y, iDifference, (p, q) => p && !q)
@@ -249,7 +254,7 @@ export const difference = (a: PortSet, b: PortSet): E.Either<string, PortSet> =>
 
 /** Every (protocol, port) not in `a`; `Left` when `a` has named ports. */
 export const complement = (a: PortSet): E.Either<string, PortSet> => {
-  const x = normalize(a)
+  const x = a
   return x.named.length > 0
     ? E.left(`cannot complement a port set with named ports (${x.named.map(showNamed).join(', ')})`)
     : difference(all, x)
