@@ -145,7 +145,7 @@ export const key = (f: Formula): string => {
       k = `kind${JSON.stringify(f.kinds)}`
       break
     case 'ipIn':
-      k = `ipIn(${C.toCidrs(f.cidrs).join(',')})`
+      k = `ipIn(${f.cidrs.v4.map(([lo, hi]) => `${lo}-${hi}`).join(',')}|${f.cidrs.v6.map(([lo, hi]) => `${lo}-${hi}`).join(',')})`
       break
     case 'entity':
       k = `entity:${f.entity}`
