@@ -44,13 +44,16 @@ const ioDiagnostic = (file: string, e: unknown): Diagnostic => {
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
+/** A UTF-16 byte-order mark (as some Windows editors write). */
+const looksLikeUtf16 = (bytes: Uint8Array): boolean => (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)
+
 /** Bytes → parsed documents; invalid UTF-8 is `binary-input`, a UTF-8 BOM is dropped. */
 export const parseBytes = (file: string, bytes: Uint8Array): ReadResult => {
   let text: string
   try {
     text = decoder.decode(bytes)
   } catch {
-    return { docs: [], diagnostics: [D.error('binary-input', 'not a text file', at(file))] }
+    return { docs: [], diagnostics: [D.error('binary-input', `not a text file: ${looksLikeUtf16(bytes) ? 'it is UTF-16; netpolx reads UTF-8' : 'it is not valid UTF-8'}`, at(file))] }
   }
   return parseText(file, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
 }

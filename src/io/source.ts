@@ -6,7 +6,7 @@
  * diagnostic needs a `file:line:col`, and JSON is re-parsed with `yaml` only at that moment.
  * Nothing here throws or prints; problems are returned as diagnostics.
  */
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, parseDocument } from 'yaml'
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, parseDocument, visit } from 'yaml'
 import type { Document, YAMLError } from 'yaml'
 import * as D from '../diagnostics.js'
 import type { Diagnostic, Location } from '../diagnostics.js'
@@ -41,7 +41,8 @@ export interface ParseResult {
 /** Aliases allowed per document before it is treated as a resource-exhaustion attack. */
 export const maxAliasCount = 1000
 
-const parseOptions = { prettyErrors: false, uniqueKeys: true, merge: true } as const
+/** `logLevel: 'silent'`: the library must not print (it would warn on stderr about stringified collection keys). */
+const parseOptions = { prettyErrors: false, uniqueKeys: true, merge: true, logLevel: 'silent' } as const
 
 // -------------------------------------------------------------------------------------
 // positions
@@ -137,6 +138,20 @@ const yamlLocator =
     return position(file, line, col)
   }
 
+/**
+ * A locator that keeps only the document's text range: the syntax tree is rebuilt from that slice
+ * the first time a position is asked for, so thousands of parsed documents do not hold their
+ * trees in memory.
+ */
+const lazyLocator = (file: string, text: string, [start, end]: readonly [number, number], lc: LineCounter) => {
+  let doc: Document | undefined
+  return (path: Path): Location => {
+    doc ??= parseDocument(text.slice(start, end), parseOptions)
+    const { line, col } = lc.linePos(start + locateOffset(doc, path))
+    return position(file, line, col)
+  }
+}
+
 // -------------------------------------------------------------------------------------
 // documents
 // -------------------------------------------------------------------------------------
@@ -168,7 +183,21 @@ const expand = (file: string, index: number, value: unknown, locate: (path: Path
   return [{ file, index, value, locate }]
 }
 
-const firstLine = (s: string): string => s.split('\n')[0] ?? s
+/** The first line of a library message, without a trailing colon (which would introduce context not printed). */
+const firstLine = (s: string): string => (s.split('\n')[0] ?? s).trim().replace(/:$/, '')
+
+/** Where `toJS` failed: the first alias whose anchor is not defined before it, else the document start. */
+const toJsFailureOffset = (doc: Document): number => {
+  let offset: number | undefined
+  visit(doc, {
+    Alias: (_key, node) => {
+      if (node.resolve(doc) !== undefined) return undefined
+      offset = rangeStart(node)
+      return visit.BREAK
+    }
+  })
+  return offset ?? rangeStart(doc.contents) ?? 0
+}
 
 const yamlDiagnostic = (file: string, lc: LineCounter, e: YAMLError, severity: 'error' | 'warning'): Diagnostic => {
   const { line, col } = lc.linePos(e.pos[0])
@@ -188,7 +217,7 @@ const parseYaml = (file: string, text: string): ParseResult => {
     if (errors.length === 0) errors.push(D.error('empty-input', 'no documents in file', position(file, 1, 1)))
     return { docs: [], diagnostics: [...errors, ...warnings] }
   }
-  const values: Array<{ readonly doc: Document; readonly value: unknown }> = []
+  const values: Array<{ readonly range: readonly [number, number]; readonly value: unknown }> = []
   for (const doc of stream) {
     for (const e of doc.errors) errors.push(yamlDiagnostic(file, lc, e, 'error'))
     for (const w of doc.warnings) warnings.push(yamlDiagnostic(file, lc, w, 'warning'))
@@ -197,17 +226,17 @@ const parseYaml = (file: string, text: string): ParseResult => {
     try {
       value = doc.toJS({ maxAliasCount })
     } catch (e) {
-      const { line, col } = lc.linePos(rangeStart(doc.contents) ?? 0)
+      const { line, col } = lc.linePos(toJsFailureOffset(doc))
       errors.push(D.error('yaml-syntax', firstLine(e instanceof Error ? e.message : String(e)), position(file, line, col)))
       continue
     }
     if (value === null || value === undefined) continue
-    values.push({ doc, value })
+    values.push({ range: [doc.range[0], doc.range[2]], value })
   }
   if (errors.length > 0) return { docs: [], diagnostics: [...errors, ...warnings] }
   if (values.length === 0) return { docs: [], diagnostics: [D.error('empty-input', 'no documents in file', position(file, 1, 1)), ...warnings] }
   const ds: Array<Diagnostic> = []
-  const docs = values.flatMap(({ doc, value }, index) => expand(file, index, value, yamlLocator(file, doc, lc), ds))
+  const docs = values.flatMap(({ range, value }, index) => expand(file, index, value, lazyLocator(file, text, range, lc), ds))
   return { docs, diagnostics: [...ds, ...warnings] }
 }
 
@@ -403,7 +432,7 @@ const parseJson = (file: string, text: string): ParseResult => {
 
 /** Splits a file's text into Kubernetes objects; a file with a syntax error yields no documents. */
 export const parseText = (file: string, text: string): ParseResult => {
-  if (text.includes('\0')) return { docs: [], diagnostics: [D.error('binary-input', 'not a text file', position(file, 1, 1))] }
+  if (text.includes('\0')) return { docs: [], diagnostics: [D.error('binary-input', 'not a text file: it contains NUL bytes', position(file, 1, 1))] }
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   const trimmed = body.trimStart()
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) return parseJson(file, body)

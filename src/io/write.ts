@@ -49,15 +49,20 @@ const writeTemp = async (target: string, content: string): Promise<E.Either<stri
   } catch (e) {
     return E.left(cannotWrite(target, e))
   }
-  const mode = await fs.stat(target).then(
-    (s) => (s.isFile() ? s.mode & 0o7777 : 0o666),
-    () => 0o666
+  const existing = await fs.stat(target).then(
+    (s) => s,
+    () => undefined
   )
+  // checked before anything is written, so that a batch fails before any target is replaced
+  if (existing?.isDirectory() === true) return E.left(cannotWrite(target, Object.assign(new Error('is a directory'), { code: 'EISDIR' })))
+  const mode = existing?.isFile() === true ? existing.mode & 0o7777 : 0o666
   const temp = tempPathFor(target)
   try {
     const fh = await fs.open(temp, 'wx', mode)
     try {
       await fh.writeFile(content, 'utf8')
+      // the open mode is filtered by the umask; a replaced file keeps its exact mode
+      if (existing?.isFile() === true) await fh.chmod(mode)
       await fh.sync()
     } finally {
       await fh.close()

@@ -77,7 +77,7 @@ describe('bad input', () => {
     const r = spawnSync(process.execPath, [path.join(root, 'bin', 'netpolx'), 'validate', '-f', path.join(dir, 'bin.yaml')], { encoding: 'utf8' })
     expect(r.status).toBe(2)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toBe(`${path.join(dir, 'bin.yaml')}:1:1: error binary-input: not a text file\n`)
+    expect(r.stderr).toBe(`${path.join(dir, 'bin.yaml')}:1:1: error binary-input: not a text file: it is not valid UTF-8\n`)
   })
 })
 

@@ -115,9 +115,14 @@ describe('readInputs', () => {
   it('rejects invalid UTF-8 and NUL bytes as binary input', async () => {
     const bad = await write('bad.yaml', new Uint8Array([0x61, 0x3a, 0x20, 0xff, 0xfe, 0x0a]))
     const nul = await write('nul.yaml', new Uint8Array([0x61, 0x3a, 0x00, 0x0a]))
-    const r = await readInputs([bad, nul])
+    const utf16 = await write('utf16.yaml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(obj('u'), 'utf16le')]))
+    const r = await readInputs([bad, nul, utf16])
     expect(r.docs).toEqual([])
-    expect(r.diagnostics.map(render)).toEqual([`${bad}:1:1: error binary-input: not a text file`, `${nul}:1:1: error binary-input: not a text file`])
+    expect(r.diagnostics.map(render)).toEqual([
+      `${bad}:1:1: error binary-input: not a text file: it is not valid UTF-8`,
+      `${nul}:1:1: error binary-input: not a text file: it contains NUL bytes`,
+      `${utf16}:1:1: error binary-input: not a text file: it is UTF-16; netpolx reads UTF-8`
+    ])
   })
 
   it('strips a UTF-8 byte-order mark', async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { render } from '../../src/diagnostics.js'
 import type { Location } from '../../src/diagnostics.js'
 import { parseText } from '../../src/io/source.js'
@@ -103,6 +103,23 @@ describe('YAML documents', () => {
     expect(at(doc, ['copy', 'app'])).toBe('a.yaml:4:8')
     expect(at(doc, ['merged', 'app'])).toBe('a.yaml:4:8')
     expect(at(doc, ['merged', 'tier'])).toBe('a.yaml:9:9')
+  })
+
+  it('reports an undefined alias at the alias', () => {
+    expect(diags('u.yaml', 'apiVersion: v1\nkind: X\nspec:\n  a: *nope\n')).toEqual([
+      'u.yaml:4:6: error yaml-syntax: Unresolved alias (the anchor must be set before the alias): nope'
+    ])
+  })
+
+  it('never prints, even about collection keys the library stringifies', () => {
+    const spy = vi.spyOn(process, 'emitWarning')
+    try {
+      const [doc] = docsOf('k.yaml', 'apiVersion: v1\nkind: X\n? [a, b]\n: 1\n')
+      expect(doc?.value).toEqual({ apiVersion: 'v1', kind: 'X', '[ a, b ]': 1 })
+      expect(spy).not.toHaveBeenCalled()
+    } finally {
+      spy.mockRestore()
+    }
   })
 
   it('turns an alias bomb into a syntax error', () => {
@@ -276,8 +293,8 @@ describe('errors', () => {
   })
 
   it('NUL bytes', () => {
-    expect(diags('b.yaml', 'apiVersion: v1\n\0\0kind: A\n')).toEqual(['b.yaml:1:1: error binary-input: not a text file'])
-    expect(diags('b.json', '{"a": "\0"}')).toEqual(['b.json:1:1: error binary-input: not a text file'])
+    expect(diags('b.yaml', 'apiVersion: v1\n\0\0kind: A\n')).toEqual(['b.yaml:1:1: error binary-input: not a text file: it contains NUL bytes'])
+    expect(diags('b.json', '{"a": "\0"}')).toEqual(['b.json:1:1: error binary-input: not a text file: it contains NUL bytes'])
   })
 
   it('a byte-order mark is ignored', () => {

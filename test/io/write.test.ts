@@ -86,7 +86,7 @@ describe('writeFilesAtomic', () => {
     expect(await tree()).toEqual(['blocker'])
   })
 
-  it('leaves no temporary files when a rename fails', async () => {
+  it('replaces nothing and leaves no temporary files when one target is a directory', async () => {
     await fs.mkdir(path.join(dir, 'out', 'b.yaml'), { recursive: true })
     await fs.writeFile(path.join(dir, 'out', 'b.yaml', 'keep'), 'x\n')
     const r = await writeFilesAtomic([
@@ -96,8 +96,16 @@ describe('writeFilesAtomic', () => {
     ])
     expect(r).toEqual(E.left(`cannot write ${path.join(dir, 'out', 'b.yaml')}: is a directory`))
     const files = await tree()
-    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([])
-    expect(files).not.toContain(path.join('out', 'c.yaml'))
+    expect(files).toEqual([path.join('out', 'b.yaml', 'keep')])
+  })
+
+  it('keeps the mode of a replaced file exactly, whatever the umask', async () => {
+    const p = path.join(dir, 'shared.yaml')
+    await fs.writeFile(p, 'old\n')
+    await fs.chmod(p, 0o666)
+    expect(await writeFilesAtomic([{ path: p, content: 'new\n' }])).toEqual(E.right(undefined))
+    expect((await fs.stat(p)).mode & 0o777).toBe(0o666)
+    expect(await fs.readFile(p, 'utf8')).toBe('new\n')
   })
 
   it('accepts an empty list', async () => {
