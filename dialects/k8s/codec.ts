@@ -116,15 +116,19 @@ export const NetworkPolicySpec = struct(
 export type NetworkPolicySpec = t.TypeOf<typeof NetworkPolicySpec>
 
 /** Object metadata: only what translation needs is checked; everything else (uid, managedFields, …) is allowed. */
-export const ObjectMeta = t.intersection([
-  t.type({ name: refinedString('name', (s) => (s.length === 0 ? 'metadata.name must not be empty' : undefined)) }),
-  t.partial({ namespace: t.string, labels: stringMap('labels'), annotations: stringMap('annotations') })
-])
+export const ObjectMeta = struct(
+  'ObjectMeta',
+  { name: refinedString('name', (s) => (s.length === 0 ? 'metadata.name must not be empty' : undefined)) },
+  { namespace: t.string, labels: stringMap('labels'), annotations: stringMap('annotations') },
+  { allowUnknown: true }
+)
 export type ObjectMeta = t.TypeOf<typeof ObjectMeta>
 
 /** A NetworkPolicy; an absent `spec` is the zero spec (Go's decoding). `status` and other top-level fields of a `kubectl get` dump are allowed. */
-export const NetworkPolicy = t.intersection([
-  t.type({ apiVersion: t.literal('networking.k8s.io/v1'), kind: t.literal('NetworkPolicy'), metadata: ObjectMeta }),
-  t.partial({ spec: NetworkPolicySpec })
-])
+export const NetworkPolicy = struct(
+  'NetworkPolicy',
+  { apiVersion: t.literal('networking.k8s.io/v1'), kind: t.literal('NetworkPolicy'), metadata: ObjectMeta },
+  { spec: NetworkPolicySpec },
+  { allowUnknown: true }
+)
 export type NetworkPolicy = t.TypeOf<typeof NetworkPolicy>

@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import * as D from '../diagnostics.js'
-import { decode, stringMap } from '../io/decode.js'
+import { decode as decodeStrict, stringMap, withoutNulls } from '../io/decode.js'
 import type { SourceDoc } from '../io/source.js'
 import * as C from '../ir/cidr.js'
 import * as P from '../ir/ports.js'
@@ -102,6 +102,9 @@ const NodeC = t.intersection([
 ])
 
 const ServiceC = t.intersection([t.type({ metadata: Meta }), t.partial({ spec: t.partial({ selector: stringMap('selector') }) })])
+
+/** Inventory manifests are decoded leniently, with null fields as absent. */
+const decode = <A>(codec: t.Decoder<unknown, A>, doc: SourceDoc, value: unknown) => decodeStrict(codec, doc, withoutNulls(value))
 
 // -------------------------------------------------------------------------------------
 // loading

@@ -18,29 +18,43 @@ import type { Path, SourceDoc } from './source.js'
 export const struct = <R extends t.Props, O extends t.Props>(
   name: string,
   required: R,
-  optional: O
+  optional: O,
+  options: { readonly allowUnknown?: boolean } = {}
 ): t.Type<t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>, unknown, unknown> => {
+  type A = t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>
+  const props: Readonly<Record<string, t.Mixed>> = { ...optional, ...required }
+  const requiredKeys = Object.keys(required)
   const req = t.type(required)
   const opt = t.partial(optional)
-  const known = new Set([...Object.keys(required), ...Object.keys(optional)])
-  return new t.Type<t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>, unknown, unknown>(
+  return new t.Type<A, unknown, unknown>(
     name,
-    (u): u is t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>> => req.is(u) && opt.is(u),
+    (u): u is A => req.is(u) && opt.is(u),
     (u, c) => {
       if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, `expected ${name} (a mapping), got ${describe(u)}`)
       const record = u as Record<string, unknown>
-      const r1 = req.validate(u, c)
-      const r2 = opt.validate(u, c)
-      const unknownErrors: t.Errors = Object.keys(record)
-        .filter((k) => !known.has(k))
-        .map((k) => ({
-          value: record[k],
-          context: [...c, { key: k, type: t.never, actual: record[k] }],
-          message: `unknown field "${k}" in ${name}`
-        }))
-      const errors = [...(E.isLeft(r1) ? r1.left : []), ...(E.isLeft(r2) ? r2.left : []), ...unknownErrors]
-      if (errors.length > 0 || E.isLeft(r1) || E.isLeft(r2)) return t.failures(errors)
-      return t.success(r1.right === u && r2.right === u ? (u as t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>) : { ...r1.right, ...r2.right })
+      const errors: Array<t.ValidationError> = []
+      let out: Record<string, unknown> | undefined
+      for (const k of requiredKeys)
+        if (record[k] === undefined || record[k] === null) errors.push({ value: undefined, context: [...c, { key: k, type: props[k] ?? t.never, actual: undefined }] })
+      for (const k in record) {
+        const v = record[k]
+        const codec = Object.prototype.hasOwnProperty.call(props, k) ? props[k] : undefined
+        if (codec === undefined) {
+          if (!options.allowUnknown)
+            errors.push({ value: v, context: [...c, { key: k, type: t.never, actual: v }], message: `unknown field "${k}" in ${name}` })
+          continue
+        }
+        if (v === null || v === undefined) {
+          // Kubernetes decodes `field: null` as the zero value: the field is absent
+          ;(out ??= { ...record })[k] = undefined
+          delete out[k]
+          continue
+        }
+        const r = codec.validate(v, [...c, { key: k, type: codec, actual: v }])
+        if (E.isLeft(r)) errors.push(...r.left)
+        else if (r.right !== v) (out ??= { ...record })[k] = r.right
+      }
+      return errors.length > 0 ? t.failures(errors) : t.success((out ?? record) as A)
     },
     (a) => a
   )
@@ -146,7 +160,7 @@ const messageOf = (e: t.ValidationError): string => {
  * code `invalid-field` positioned at the offending node. The first error per path is kept.
  */
 export const decode = <A>(codec: t.Decoder<unknown, A>, doc: SourceDoc, value: unknown, base: Path = []): E.Either<ReadonlyArray<D.Diagnostic>, A> => {
-  const r = codec.decode(withoutNulls(value))
+  const r = codec.decode(value)
   if (E.isRight(r)) return E.right(r.right)
   const seen = new Set<string>()
   const ds: Array<D.Diagnostic> = []
@@ -162,7 +176,8 @@ export const decode = <A>(codec: t.Decoder<unknown, A>, doc: SourceDoc, value: u
 
 /**
  * Map entries whose value is null are dropped, recursively: Kubernetes decodes `field: null` (and
- * a key with no value in YAML) as the field's zero value, i.e. as if it were absent.
+ * a key with no value in YAML) as the field's zero value, i.e. as if it were absent. (`struct`
+ * does this itself; this is for plain io-ts codecs.)
  */
 export const withoutNulls = (u: unknown): unknown => {
   if (typeof u !== 'object' || u === null) return u
