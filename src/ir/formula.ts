@@ -178,12 +178,25 @@ const sortedUnique = (xs: ReadonlyArray<string>): ReadonlyArray<string> => [...n
 export const tt: True = { _tag: 'true' }
 export const ff: False = { _tag: 'false' }
 
-export const label = (owner: LabelOwner, k: string, test: LabelTest): Label => ({
-  _tag: 'label',
-  owner,
-  key: k,
-  test: test._tag === 'in' ? { _tag: 'in', values: sortedUnique(test.values) } : test
-})
+/**
+ * The most common atoms (one label value, label presence, one namespace) are interned, so that
+ * parsing thousands of policies reuses their objects and their canonical keys.
+ */
+const interned = new Map<string, Atom>()
+const intern = <A extends Atom>(id: string, make: () => A): A => {
+  const hit = interned.get(id)
+  if (hit !== undefined) return hit as A
+  const a = make()
+  interned.set(id, a)
+  return a
+}
+
+export const label = (owner: LabelOwner, k: string, test: LabelTest): Label => {
+  if (test._tag === 'exists') return intern(`e\u0000${owner}\u0000${k}`, () => ({ _tag: 'label', owner, key: k, test }))
+  if (test._tag === 'in' && test.values.length === 1)
+    return intern(`i\u0000${owner}\u0000${k}\u0000${test.values[0] ?? ''}`, () => ({ _tag: 'label', owner, key: k, test: { _tag: 'in', values: [...test.values] } }))
+  return { _tag: 'label', owner, key: k, test: test._tag === 'in' ? { _tag: 'in', values: sortedUnique(test.values) } : test }
+}
 
 export const exists = (owner: LabelOwner, k: string): Label => label(owner, k, { _tag: 'exists' })
 
@@ -193,14 +206,18 @@ export const labelIn = (owner: LabelOwner, k: string, values: ReadonlyArray<stri
 export const labelEquals = (owner: LabelOwner, k: string, value: string): Formula => labelIn(owner, k, [value])
 
 export const inNamespace = (names: ReadonlyArray<string>): Formula =>
-  names.length === 0 ? ff : { _tag: 'namespace', names: sortedUnique(names) }
+  names.length === 0
+    ? ff
+    : names.length === 1
+      ? intern(`n\u0000${names[0] ?? ''}`, () => ({ _tag: 'namespace', names: [...names] }))
+      : { _tag: 'namespace', names: sortedUnique(names) }
 
 export const serviceAccount = (names: ReadonlyArray<string>): Formula =>
   names.length === 0 ? ff : { _tag: 'serviceAccount', names: sortedUnique(names) }
 
 export const kind = (kinds: ReadonlyArray<EndpointKind>): Formula => {
   const ks = endpointKinds.filter((k) => kinds.includes(k))
-  return ks.length === 0 ? ff : ks.length === endpointKinds.length ? tt : { _tag: 'kind', kinds: ks }
+  return ks.length === 0 ? ff : ks.length === endpointKinds.length ? tt : intern(`k\u0000${ks.join(',')}`, () => ({ _tag: 'kind', kinds: ks }))
 }
 
 export const ipIn = (cidrs: C.CidrSet): Formula => (C.isEmpty(cidrs) ? ff : { _tag: 'ipIn', cidrs })
