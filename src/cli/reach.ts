@@ -65,10 +65,11 @@ export const reachTable = (r: Reach): string => {
 export const reachCommand = (io: Io): Command =>
   new Command('reach')
     .description(
-      'Compute who can connect to whom: a truth table of the policies on a cluster inventory under a\n' +
-        "CNI's enforcement model. Rows are sources, columns destinations; '.' allowed, 'X' denied.\n\n" +
-        'Exit codes: 0 computed, 2 unreadable or invalid input, bad invocation.\n\n' +
-        'Example:\n  netpolx reach -f policies/ --cluster cluster.yaml --port 80/TCP --external 8.8.8.8'
+      "Compute who can connect to whom: a truth table of the policies on a cluster inventory under a CNI's enforcement model. Rows are sources, columns destinations; '.' allowed, 'X' denied."
+    )
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 computed, 2 unreadable or invalid input, bad invocation.\n\nExample:\n  netpolx reach -f policies/ --cluster cluster.yaml --port 80/TCP --external 8.8.8.8'
     )
     .requiredOption('-f, --filename <path>', 'policies: a file, a directory or - for standard input; repeatable', collect)
     .requiredOption('--cluster <path>', 'the cluster inventory: Namespace, Pod, Node, Service manifests or kubectl get -o yaml dumps; repeatable', collect)

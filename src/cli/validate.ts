@@ -6,10 +6,8 @@ import { Exit, collect, exitCodes, printDiagnostics, readOrExit } from './common
 
 export const validateCommand = (io: Io): Command =>
   new Command('validate')
-    .description(
-      'Decode and check network policies; report every problem with its file:line:col.\n\n' +
-        'Exit codes: 0 valid, 1 some policy is invalid, 2 unreadable input or bad invocation.'
-    )
+    .description('Decode and check network policies; report every problem with its file:line:col.')
+    .addHelpText('after', '\nExit codes: 0 valid, 1 some policy is invalid, 2 unreadable input or bad invocation.')
     .requiredOption('-f, --filename <path>', 'a file, a directory (walked recursively) or - for standard input; repeatable', collect)
     .option('-v, --verbose', 'also print info-level notes', false)
     .action(async (opts: { filename: ReadonlyArray<string>; verbose: boolean }) => {
