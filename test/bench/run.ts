@@ -38,7 +38,11 @@ const best = <A>(n: number, f: () => A): { readonly ms: number; readonly value: 
 }
 
 const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`)
-const mib = (): string => (collect(), `${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`)
+const mib = (): string => {
+  collect()
+  const m = process.memoryUsage()
+  return `${(m.heapUsed / 2 ** 20).toFixed(0)} MiB live heap, ${(m.rss / 2 ** 20).toFixed(0)} MiB resident`
+}
 
 const lines: Array<string> = []
 const say = (s: string) => {
@@ -89,6 +93,7 @@ const translateBench = (count: number) => {
 // ---- reach --------------------------------------------------------------------------------
 
 const reachBench = (pods: number, namespaces: number, policies: number, withMatrix: boolean) => {
+  collect()
   const inv = load(parseText('cluster.yaml', clusterYaml(pods, namespaces)).docs).inventory
   const set = parseDocs(parseText('policies.yaml', policiesYaml(policies, namespaces)).docs).set
   const probe = [{ protocol: P.TCP, port: 8080 }]
@@ -102,7 +107,7 @@ const reachBench = (pods: number, namespaces: number, policies: number, withMatr
     })
     extra = `; endpoint matrix (${pods}×${pods}) ${fmt(m.ms)}`
   }
-  say(`reach ${pods} pods / ${namespaces} namespaces / ${policies} policies, 1 port: ${fmt(r.ms)} (${classes} label classes)${extra}; heap ${mib()}`)
+  say(`reach ${pods} pods / ${namespaces} namespaces / ${policies} policies, 1 port: ${fmt(r.ms)} (${classes} label classes)${extra}; memory after: ${mib()}`)
 }
 
 say(`netpolx bench — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`)
