@@ -5,6 +5,7 @@ import type { External } from '../cluster/inventory.js'
 import * as C from '../ir/cidr.js'
 import * as P from '../ir/ports.js'
 import { parseDocs } from '../pipeline.js'
+import { calico } from '../semantics/calico.js'
 import { k8s } from '../semantics/k8s.js'
 import type { Model } from '../semantics/model.js'
 import type { Probe, Reach } from '../semantics/table.js'
@@ -13,7 +14,7 @@ import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } from './common.js'
 import { loadCluster } from './translate.js'
 
-const models: ReadonlyArray<Model> = [k8s]
+const models: ReadonlyArray<Model> = [k8s, calico]
 
 interface Options {
   readonly filename: ReadonlyArray<string>

@@ -45,7 +45,8 @@ export const formulasOf = (set: PolicySet): ReadonlyArray<F.Formula> =>
 
 /** Computes the class-level truth tables of a policy set on an inventory under a model. */
 export const reach = (set: PolicySet, inventory: Inventory, model: Model, probes: ReadonlyArray<Probe>): Reach => {
-  const classes = classify(endpointsOf(inventory), cidrsOf(formulasOf(set)))
+  // network sets lend their labels to the addresses they contain (Calico), so their ranges split classes too
+  const classes = classify(endpointsOf(inventory), [...cidrsOf(formulasOf(set)), ...set.networkSets.map((n) => n.cidrs)])
   const { prepared, diagnostics } = model.prepare(set, classes, inventory)
   const n = classes.representatives.length
   const tables = probes.map((probe) => ({

@@ -40,6 +40,16 @@ describe('reach', () => {
     expect(j.tables[0]?.allowed.map((row) => row[3])).toEqual([false, false, true, false, false])
   })
 
+  it('--cni calico gives Kubernetes policies the same table (they sit in Calico's default tier)', async () => {
+    const args = ['reach', '-f', policies, '--cluster', cluster, '--port', '8080', '--port', '53/UDP', '--external', '203.0.113.7', '-o', 'json']
+    const k = JSON.parse((await runCli(args)).stdout) as { cni: string; tables: unknown }
+    const c = await runCli([...args, '--cni', 'calico'])
+    expect(c.code).toBe(0)
+    const cj = JSON.parse(c.stdout) as { cni: string; tables: unknown }
+    expect(cj.cni).toBe('calico')
+    expect(cj.tables).toEqual(k.tables)
+  })
+
   it('reads policies from standard input', async () => {
     const r = await runCli(['reach', '-f', '-', '--cluster', cluster, '--port', '5432', '-o', 'json'], fs.readFileSync(policies, 'utf8'))
     expect(r.code).toBe(0)
