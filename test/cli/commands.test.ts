@@ -40,7 +40,7 @@ describe('reach', () => {
     expect(j.tables[0]?.allowed.map((row) => row[3])).toEqual([false, false, true, false, false])
   })
 
-  it('--cni calico gives Kubernetes policies the same table (they sit in Calico's default tier)', async () => {
+  it('--cni calico gives Kubernetes policies the same table (they sit in the default tier)', async () => {
     const args = ['reach', '-f', policies, '--cluster', cluster, '--port', '8080', '--port', '53/UDP', '--external', '203.0.113.7', '-o', 'json']
     const k = JSON.parse((await runCli(args)).stdout) as { cni: string; tables: unknown }
     const c = await runCli([...args, '--cni', 'calico'])
