@@ -25,6 +25,7 @@ import * as C from '../../src/ir/cidr.js'
 import * as D from '../../src/diagnostics.js'
 import { describe, intRange, oneOf, pathText, refinedString, stringMap, struct } from '../../src/io/decode.js'
 import type { Path, SourceDoc } from '../../src/io/source.js'
+import { LabelSelector, LabelSelectorRequirement, ObjectMeta, ianaServiceNameProblem } from '../kube.js'
 
 // -------------------------------------------------------------------------------------
 // helpers
@@ -147,17 +148,6 @@ export type Port =
 /** `Port.UnmarshalJSON` / `PortFromString`: the named-port syntax. */
 const portNameSyntax = /^[a-zA-Z0-9_.-]{1,128}$/
 
-/** Kubernetes' IANA_SVC_NAME (`IsValidPortName`), which Calico's `portName` validator also requires of a named port. */
-const ianaServiceNameProblem = (s: string): string | undefined =>
-  s.length === 0 || s.length > 15
-    ? 'must be 1-15 characters'
-    : !/^[a-z0-9-]+$/.test(s)
-      ? 'must contain only lower-case letters, digits and "-"'
-      : !/[a-z]/.test(s)
-        ? 'must contain at least one letter'
-        : s.includes('--') || s.startsWith('-') || s.endsWith('-')
-          ? 'must not begin or end with "-" or contain "--"'
-          : undefined
 
 const portExpected = 'expected a number from 1 to 65535, a range "lo:hi" or a port name'
 
@@ -413,21 +403,13 @@ export type StagedGlobalNetworkPolicySpec = t.TypeOf<typeof StagedGlobalNetworkP
 
 // -------------------------------------------------------------------------------------
 // StagedKubernetesNetworkPolicy: a networking.k8s.io/v1 NetworkPolicySpec plus stagedAction
-// (stagedkubernetesnetworkpolicy.go). Dialects do not import each other, so the Kubernetes
-// shapes are restated here.
+// (stagedkubernetesnetworkpolicy.go). Dialects do not import each other: label selectors come from
+// dialects/kube.ts, the NetworkPolicy rule shapes are restated here.
 // -------------------------------------------------------------------------------------
 
-export const KnpLabelSelectorRequirement = struct(
-  'LabelSelectorRequirement',
-  { key: t.string, operator: oneOf('operator', ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const) },
-  { values: t.readonlyArray(t.string) }
-)
+export const KnpLabelSelectorRequirement = LabelSelectorRequirement
 
-export const KnpLabelSelector = struct(
-  'LabelSelector',
-  {},
-  { matchLabels: stringMap('matchLabels'), matchExpressions: t.readonlyArray(KnpLabelSelectorRequirement) }
-)
+export const KnpLabelSelector = LabelSelector
 export type KnpLabelSelector = t.TypeOf<typeof KnpLabelSelector>
 
 const KnpCidr = refinedString('CIDR', (s) =>
@@ -504,14 +486,7 @@ export const apiVersions = ['projectcalico.org/v3', 'crd.projectcalico.org/v1'] 
 export const ApiVersion = oneOf('apiVersion', apiVersions)
 export type ApiVersion = t.TypeOf<typeof ApiVersion>
 
-/** Object metadata: only what translation needs is checked; everything else (uid, managedFields, …) is allowed. */
-export const ObjectMeta = struct(
-  'ObjectMeta',
-  { name: refinedString('name', (s) => (s.length === 0 ? 'metadata.name must not be empty' : undefined)) },
-  { namespace: t.string, labels: stringMap('labels'), annotations: stringMap('annotations') },
-  { allowUnknown: true }
-)
-export type ObjectMeta = t.TypeOf<typeof ObjectMeta>
+export { ObjectMeta }
 
 /** An object of one kind; an absent `spec` is the zero spec (Go decoding); `status` and other top-level fields are allowed. */
 const resource = <K extends string, S extends t.Mixed>(kind: K, spec: S) =>

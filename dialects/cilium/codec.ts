@@ -24,7 +24,7 @@ import * as t from 'io-ts'
 import { describe, intRange, oneOf, refinedString, stringMap, struct } from '../../src/io/decode.js'
 import type { Path, PathKey } from '../../src/io/source.js'
 import * as C from '../../src/ir/cidr.js'
-import * as K from '../k8s/codec.js'
+import * as K from '../kube.js'
 
 // -------------------------------------------------------------------------------------
 // combinators

@@ -5,23 +5,14 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import * as C from '../../src/ir/cidr.js'
-import { describe, intRange, oneOf, refinedString, stringMap, struct } from '../../src/io/decode.js'
+import { describe, intRange, oneOf, refinedString, struct } from '../../src/io/decode.js'
+import { LabelSelector, ObjectMeta, ianaServiceNameProblem } from '../kube.js'
+
+export { LabelSelector, LabelSelectorRequirement, ObjectMeta, ianaServiceNameProblem } from '../kube.js'
 
 // -------------------------------------------------------------------------------------
 // primitives
 // -------------------------------------------------------------------------------------
-
-/** An IANA_SVC_NAME: at most 15 lower-case letters, digits and '-', at least one letter, no '--', no leading or trailing '-'. */
-export const ianaServiceNameProblem = (s: string): string | undefined =>
-  s.length === 0 || s.length > 15
-    ? 'must be 1-15 characters'
-    : !/^[a-z0-9-]+$/.test(s)
-      ? 'must contain only lower-case letters, digits and "-"'
-      : !/[a-z]/.test(s)
-        ? 'must contain at least one letter'
-        : s.includes('--') || s.startsWith('-') || s.endsWith('-')
-          ? 'must not begin or end with "-" or contain "--"'
-          : undefined
 
 /** `port`: a number 1-65535 or a named port. */
 export const PortValue = new t.Type<number | string, number | string, unknown>(
@@ -51,20 +42,6 @@ export const Cidr = refinedString('CIDR', (s) =>
 // -------------------------------------------------------------------------------------
 // shapes
 // -------------------------------------------------------------------------------------
-
-export const LabelSelectorRequirement = struct(
-  'LabelSelectorRequirement',
-  { key: t.string, operator: oneOf('operator', ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const) },
-  { values: t.readonlyArray(t.string) }
-)
-export type LabelSelectorRequirement = t.TypeOf<typeof LabelSelectorRequirement>
-
-export const LabelSelector = struct(
-  'LabelSelector',
-  {},
-  { matchLabels: stringMap('matchLabels'), matchExpressions: t.readonlyArray(LabelSelectorRequirement) }
-)
-export type LabelSelector = t.TypeOf<typeof LabelSelector>
 
 export const IPBlock = struct('IPBlock', { cidr: Cidr }, { except: t.readonlyArray(Cidr) })
 export type IPBlock = t.TypeOf<typeof IPBlock>
@@ -114,15 +91,6 @@ export const NetworkPolicySpec = struct(
   }
 )
 export type NetworkPolicySpec = t.TypeOf<typeof NetworkPolicySpec>
-
-/** Object metadata: only what translation needs is checked; everything else (uid, managedFields, …) is allowed. */
-export const ObjectMeta = struct(
-  'ObjectMeta',
-  { name: refinedString('name', (s) => (s.length === 0 ? 'metadata.name must not be empty' : undefined)) },
-  { namespace: t.string, labels: stringMap('labels'), annotations: stringMap('annotations') },
-  { allowUnknown: true }
-)
-export type ObjectMeta = t.TypeOf<typeof ObjectMeta>
 
 /** A NetworkPolicy; an absent `spec` is the zero spec (Go's decoding). `status` and other top-level fields of a `kubectl get` dump are allowed. */
 export const NetworkPolicy = struct(
