@@ -2,6 +2,7 @@
  * read → detect dialect → parse → lower → emit → serialise. Pure functions over documents already
  * read; `src/cli` does the reading, printing and exit codes.
  */
+import { calico } from '../dialects/calico/index.js'
 import { k8s } from '../dialects/k8s/index.js'
 import type { Dialect, Emitted } from '../dialects/dialect.js'
 import * as D from './diagnostics.js'
@@ -14,7 +15,7 @@ import { concat } from './ir/policy.js'
 // dialects
 // -------------------------------------------------------------------------------------
 
-export const dialects: ReadonlyArray<Dialect> = [k8s]
+export const dialects: ReadonlyArray<Dialect> = [k8s, calico]
 
 export const dialectByName = (name: string): Dialect | undefined => dialects.find((d) => d.name === name)
 

@@ -272,9 +272,24 @@ const directionOf = (
   return { rules, problems }
 }
 
+/**
+ * Whether ordered (Calico) policies in the set mean the same as the union of their allow rules:
+ * true when every policy sits in one tier whose default action is deny (unordered policies count
+ * as tier `default`) and every rule is an allow (or a log, which decides nothing). Then first-match
+ * over allows is their union and the end-of-tier drop is Kubernetes' isolation.
+ */
+const orderIsUnion = (set: PolicySet): boolean => {
+  const tiers = new Set(set.policies.map((p) => p.ordering?.tier ?? 'default'))
+  const [only] = [...tiers]
+  if (tiers.size > 1 || only === undefined) return tiers.size === 0
+  if (set.tiers.some((t) => t.name === only && t.defaultAction !== 'deny')) return false
+  return set.policies.every((p) => [...(p.ingress?.rules ?? []), ...(p.egress?.rules ?? [])].every((r) => r.action === 'allow' || r.action === 'log'))
+}
+
 export const emit = (set: PolicySet, _options: EmitOptions): EmitOutput => {
   const objects: Array<Emitted> = []
   const diagnostics: Array<D.Diagnostic> = []
+  const ordered = !orderIsUnion(set)
   const used = new Map<string, number>()
   const uniqueName = (namespace: string, name: string): string => {
     const k = `${namespace}/${name}`
@@ -294,6 +309,12 @@ export const emit = (set: PolicySet, _options: EmitOptions): EmitOutput => {
       continue
     }
     const namespace = p.scope.namespace
+    if (ordered && p.ordering !== undefined)
+      report({
+        fidelity: 'unsupported',
+        code: 'ordered-policy',
+        message: `${p.origin.kind} ${qualifiedName(p.origin)} is evaluated in tier order (tier ${p.ordering.tier}, order ${p.ordering.order ?? 'none'}) alongside Deny, Pass or other tiers; compiling that order into allow-only NetworkPolicies is not written yet, so it is written as if unordered`
+      })
     const subjects = F.dnf(p.subject)
     if (subjects.length === 0) {
       diagnostics.push(D.loss('exact', 'empty-subject', `${qualifiedName(p.origin)} selects no endpoint and is left out`, loc))
