@@ -77,13 +77,15 @@ export const parseDocs = (docs: ReadonlyArray<SourceDoc>): Parsed => {
 
 export interface Translation {
   readonly objects: ReadonlyArray<Emitted>
+  /** What the emitter found (parse findings stay in `Parsed.diagnostics`). */
   readonly diagnostics: ReadonlyArray<D.Diagnostic>
-  /** The worst fidelity of any finding. */
+  /** The worst fidelity of any finding, parsing's included: a construct the parser could only approximate is as lossy as one the emitter approximates. */
   readonly fidelity: D.Fidelity
 }
 
-export const translate = (set: PolicySet, target: Dialect, inventory: Inventory | undefined): Translation => {
-  const out = target.emit(set, { inventory })
-  const fidelity = D.worstFidelity(out.diagnostics.flatMap((d) => (d.fidelity === undefined ? [] : [d.fidelity])))
-  return { objects: out.objects, diagnostics: out.diagnostics, fidelity }
+export const fidelityOf = (ds: ReadonlyArray<D.Diagnostic>): D.Fidelity => D.worstFidelity(ds.flatMap((d) => (d.fidelity === undefined ? [] : [d.fidelity])))
+
+export const translate = (parsed: Parsed, target: Dialect, inventory: Inventory | undefined): Translation => {
+  const out = target.emit(parsed.set, { inventory })
+  return { objects: out.objects, diagnostics: out.diagnostics, fidelity: fidelityOf([...parsed.diagnostics, ...out.diagnostics]) }
 }

@@ -72,7 +72,7 @@ export const translateCommand = (io: Io): Command =>
         printDiagnostics(io, parsed.diagnostics, opts.verbose)
         throw new Exit(exitCodes.usage)
       }
-      const t = translate(parsed.set, target, inventory)
+      const t = translate(parsed, target, inventory)
       const all = [...parsed.diagnostics, ...t.diagnostics]
       if (opts.report === 'json') io.stderr(report(all, t.fidelity))
       else printDiagnostics(io, all, opts.verbose)

@@ -94,6 +94,32 @@ describe('translate', () => {
     ])
   })
 
+  it('refuses a translation whose parse had to approximate, even when the emitter alone finds nothing lossy', async () => {
+    const dir = tempFiles({
+      'p.yaml': [
+        'apiVersion: projectcalico.org/v3',
+        'kind: NetworkPolicy',
+        'metadata: {name: from-high-ports, namespace: x}',
+        'spec:',
+        "  selector: app == 'db'",
+        '  ingress:',
+        '  - action: Allow',
+        '    protocol: TCP',
+        '    source:',
+        '      ports: ["1024:65535"]',
+        ''
+      ].join('\n')
+    })
+    const out = path.join(dir, 'out.yaml')
+    const r = await runCli(['translate', '-f', path.join(dir, 'p.yaml'), '--to', 'k8s', '--out', out])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toBe(
+      `${path.join(dir, 'p.yaml')}:10:7: warning unsupported-source-ports: spec.ingress[0].source: source ports cannot be expressed in the IR (it matches destination ports only); they are ignored\n` +
+        'netpolx: error lossy: the translation is unsupported; nothing written (use --allow-lossy to write it with comments)\n'
+    )
+    expect(fs.existsSync(out)).toBe(false)
+  })
+
   it('passes unknown kinds through untouched and says so with -v', async () => {
     const dir = tempFiles({ 'in.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n' })
     const r = await runCli(['translate', '-f', path.join(dir, 'in.yaml'), '--to', 'k8s', '-v'])

@@ -55,7 +55,7 @@ describe('corpus: k8s', () => {
       expect(errors).toEqual(expectedErrors[file] ?? [])
       if (errors.length > 0) return
       expect(parsed.set.policies.length).toBeGreaterThan(0)
-      const t = translate(parsed.set, dialect, undefined)
+      const t = translate(parsed, dialect, undefined)
       expect(t.diagnostics.map(D.render)).toEqual([])
       const again = parseDocs(parseText('translated.yaml', toYaml(t.objects)).docs)
       expect(again.diagnostics.filter((d) => d.severity !== 'info').map(D.render)).toEqual([])
