@@ -39,3 +39,18 @@ export const ObjectMeta = struct(
   { allowUnknown: true }
 )
 export type ObjectMeta = t.TypeOf<typeof ObjectMeta>
+
+/** A problem found in a decoded value, at a path relative to it. */
+export interface Problem {
+  readonly path: ReadonlyArray<string | number>
+  readonly message: string
+}
+
+/** The API server's `ValidateLabelSelector`: In/NotIn need at least one value, Exists/DoesNotExist take none. */
+export const selectorProblems = (sel: LabelSelector): ReadonlyArray<Problem> =>
+  (sel.matchExpressions ?? []).flatMap((r, i) => {
+    const n = r.values?.length ?? 0
+    if ((r.operator === 'In' || r.operator === 'NotIn') && n === 0) return [{ path: ['matchExpressions', i], message: `operator ${r.operator} needs at least one value` }]
+    if ((r.operator === 'Exists' || r.operator === 'DoesNotExist') && n > 0) return [{ path: ['matchExpressions', i], message: `operator ${r.operator} takes no values` }]
+    return []
+  })

@@ -651,13 +651,7 @@ type Add = (path: Path, message: string) => void
 
 /** `EndpointSelector.Sanitize` → `ValidateLabelSelector` (selector.go): In/NotIn need values, Exists/DoesNotExist take none. */
 const checkSelector = (add: Add, sel: EndpointSelector, path: Path): void =>
-  (sel.matchExpressions ?? []).forEach((r, i) => {
-    const n = len(r.values)
-    if ((r.operator === 'In' || r.operator === 'NotIn') && n === 0)
-      add([...path, 'matchExpressions', i], `invalid label selector: operator ${r.operator} needs at least one value`)
-    if ((r.operator === 'Exists' || r.operator === 'DoesNotExist') && n > 0)
-      add([...path, 'matchExpressions', i], `invalid label selector: operator ${r.operator} takes no values`)
-  })
+  K.selectorProblems(sel).forEach((p) => add([...path, ...p.path], `invalid label selector: ${p.message}`))
 
 const checkSelectors = (add: Add, sels: ReadonlyArray<EndpointSelector> | undefined, path: Path): void =>
   (sels ?? []).forEach((s, i) => checkSelector(add, s, [...path, i]))

@@ -14,6 +14,7 @@ import * as F from '../../src/ir/formula.js'
 import type { DirectionRules, Origin, Policy, PolicySet, Rule } from '../../src/ir/policy.js'
 import * as P from '../../src/ir/ports.js'
 import type { ParseOutput } from '../dialect.js'
+import { selectorProblems } from '../kube.js'
 import * as K from './codec.js'
 
 // -------------------------------------------------------------------------------------
@@ -40,17 +41,9 @@ const requirementFormula = (r: K.LabelSelectorRequirement, owner: F.LabelOwner):
   }
 }
 
-/** The API server's LabelSelector validation: In/NotIn need values, Exists/DoesNotExist take none. */
+/** The API server's LabelSelector validation, positioned. */
 const checkSelector = (doc: SourceDoc, sel: K.LabelSelector, path: Path): ReadonlyArray<D.Diagnostic> =>
-  (sel.matchExpressions ?? []).flatMap((r, i) => {
-    const where = at(doc, [...path, 'matchExpressions', i])
-    const n = r.values?.length ?? 0
-    if ((r.operator === 'In' || r.operator === 'NotIn') && n === 0)
-      return [D.error('invalid-selector', `operator ${r.operator} needs at least one value`, where)]
-    if ((r.operator === 'Exists' || r.operator === 'DoesNotExist') && n > 0)
-      return [D.error('invalid-selector', `operator ${r.operator} takes no values`, where)]
-    return []
-  })
+  selectorProblems(sel).map((p) => D.error('invalid-selector', p.message, at(doc, [...path, ...p.path])))
 
 // -------------------------------------------------------------------------------------
 // peers and ports

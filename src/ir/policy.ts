@@ -7,6 +7,7 @@
  */
 import type { Location } from '../diagnostics.js'
 import type * as C from './cidr.js'
+import * as F from './formula.js'
 import type { Formula } from './formula.js'
 import type { PortSet } from './ports.js'
 
@@ -145,6 +146,9 @@ export const concat = (sets: ReadonlyArray<PolicySet>): PolicySet => ({
 // -------------------------------------------------------------------------------------
 
 export const rulesOf = (p: Policy, d: Direction): DirectionRules | undefined => (d === 'ingress' ? p.ingress : p.egress)
+
+/** The endpoints a policy applies to: its subject within its scope. */
+export const scopedSubject = (p: Policy): Formula => (p.scope._tag === 'namespace' ? F.and(F.inNamespace([p.scope.namespace]), p.subject) : p.subject)
 
 /** `namespace/name` or `name` for cluster-scoped resources. */
 export const qualifiedName = (o: Origin): string => (o.namespace === undefined ? o.name : `${o.namespace}/${o.name}`)

@@ -44,12 +44,11 @@ import type { Inventory } from '../cluster/inventory.js'
 import * as C from '../ir/cidr.js'
 import * as F from '../ir/formula.js'
 import type { Action, Direction, NetworkSet, Policy, PolicySet, Tier } from '../ir/policy.js'
-import { directions, qualifiedName, rulesOf } from '../ir/policy.js'
+import { directions, qualifiedName, rulesOf, scopedSubject } from '../ir/policy.js'
 import * as P from '../ir/ports.js'
 import * as B from './bitset.js'
 import type { Classes, Endpoint } from './endpoint.js'
 import { evaluator } from './endpoint.js'
-import { scopedSubject } from './k8s.js'
 import type { Model, Prepared } from './model.js'
 
 // -------------------------------------------------------------------------------------

@@ -7,18 +7,13 @@
  */
 import * as D from '../diagnostics.js'
 import type { Inventory } from '../cluster/inventory.js'
-import * as F from '../ir/formula.js'
-import type { Direction, Policy, PolicySet, Rule } from '../ir/policy.js'
-import { directions, qualifiedName } from '../ir/policy.js'
+import type { Direction, PolicySet, Rule } from '../ir/policy.js'
+import { directions, qualifiedName, scopedSubject } from '../ir/policy.js'
 import * as P from '../ir/ports.js'
 import * as B from './bitset.js'
 import type { Classes } from './endpoint.js'
 import { evaluator } from './endpoint.js'
 import type { Model, Prepared } from './model.js'
-
-/** The endpoints a policy applies to: its subject within its scope. */
-export const scopedSubject = (p: Policy): F.Formula =>
-  p.scope._tag === 'namespace' ? F.and(F.inNamespace([p.scope.namespace]), p.subject) : p.subject
 
 interface CompiledRule {
   readonly rule: Rule

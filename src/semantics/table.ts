@@ -7,11 +7,11 @@ import type { Diagnostic } from '../diagnostics.js'
 import type { Inventory } from '../cluster/inventory.js'
 import * as F from '../ir/formula.js'
 import type { PolicySet } from '../ir/policy.js'
+import { scopedSubject } from '../ir/policy.js'
 import * as P from '../ir/ports.js'
 import * as B from './bitset.js'
 import type { Classes } from './endpoint.js'
 import { cidrsOf, classify, endpointsOf } from './endpoint.js'
-import { scopedSubject } from './k8s.js'
 import type { CniName, Model } from './model.js'
 
 export interface Probe {
