@@ -3,6 +3,7 @@
  * read; `src/cli` does the reading, printing and exit codes.
  */
 import { calico } from '../dialects/calico/index.js'
+import { cilium } from '../dialects/cilium/index.js'
 import { k8s } from '../dialects/k8s/index.js'
 import type { Dialect, Emitted } from '../dialects/dialect.js'
 import * as D from './diagnostics.js'
@@ -15,7 +16,7 @@ import { concat } from './ir/policy.js'
 // dialects
 // -------------------------------------------------------------------------------------
 
-export const dialects: ReadonlyArray<Dialect> = [k8s, calico]
+export const dialects: ReadonlyArray<Dialect> = [k8s, calico, cilium]
 
 export const dialectByName = (name: string): Dialect | undefined => dialects.find((d) => d.name === name)
 

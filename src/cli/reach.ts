@@ -5,16 +5,12 @@ import type { External } from '../cluster/inventory.js'
 import * as C from '../ir/cidr.js'
 import * as P from '../ir/ports.js'
 import { parseDocs } from '../pipeline.js'
-import { calico } from '../semantics/calico.js'
-import { k8s } from '../semantics/k8s.js'
-import type { Model } from '../semantics/model.js'
+import { modelByName } from '../semantics/models.js'
 import type { Probe, Reach } from '../semantics/table.js'
 import { defaultProbes, matrix, reach } from '../semantics/table.js'
 import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } from './common.js'
 import { loadCluster } from './translate.js'
-
-const models: ReadonlyArray<Model> = [k8s, calico]
 
 interface Options {
   readonly filename: ReadonlyArray<string>
@@ -98,7 +94,7 @@ export const reachCommand = (io: Io): Command =>
       printDiagnostics(io, parsed.diagnostics, opts.verbose)
       if (D.hasErrors(parsed.diagnostics)) throw new Exit(exitCodes.usage)
       const cni = opts.cni ?? (parsed.dialects.length === 1 ? parsed.dialects[0] : parsed.dialects.find((d) => d !== 'k8s')) ?? 'k8s'
-      const model = models.find((m) => m.name === cni)
+      const model = modelByName(cni)
       if (model === undefined) throw usageError(io, `the ${cni} enforcement model is not available yet`)
       const inv = { ...(inventory ?? { namespaces: [], pods: [], nodes: [], services: [] }), externals }
       const r = reach(parsed.set, inv, model, probes.length > 0 ? probes : defaultProbes(parsed.set, inv))

@@ -54,7 +54,7 @@ export const translateCommand = (io: Io): Command =>
     .description('Translate network policies into another dialect through the IR.')
     .addHelpText('after', '\nEvery construct translates exactly or is reported with its fidelity (exact, exact-for-inventory,\nbroader, narrower, unsupported). Anything below exact-for-inventory fails the run unless\n--allow-lossy is given; then the output carries a comment at each approximated rule.\n\nExit codes: 0 translated faithfully, 1 lossy translation refused (or written with --allow-lossy),\n2 unreadable or invalid input, bad invocation.\n\nExample:\n  netpolx translate -f policies/ --to k8s -o yaml --out translated.yaml')
     .requiredOption('-f, --filename <path>', 'a file, a directory (walked recursively) or - for standard input; repeatable', collect)
-    .addOption(new Option('--to <dialect>', 'target dialect').choices(['k8s']).makeOptionMandatory())
+    .addOption(new Option('--to <dialect>', 'target dialect').choices(['k8s', 'calico', 'cilium']).makeOptionMandatory())
     .option('--cluster <path>', 'cluster inventory manifests (Namespaces, Pods, …) used to expand constructs per namespace or pod; repeatable', collect)
     .addOption(new Option('--from-cni <cni>', 'the CNI enforcing the input policies (default: the dialect of the documents)').choices(['k8s', 'calico', 'cilium']))
     .option('--allow-lossy', 'write the output even when some construct is approximated (exit code 1 all the same)', false)
