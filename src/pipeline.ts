@@ -11,6 +11,12 @@ import type { Inventory } from './cluster/inventory.js'
 import type { SourceDoc } from './io/source.js'
 import type { DialectName, PolicySet } from './ir/policy.js'
 import { concat } from './ir/policy.js'
+import { adaptAddresses } from './lower/addresses.js'
+import type { Lowered } from './lower/addresses.js'
+import { expandClusterScope } from './lower/expand.js'
+import { flatten, needsFlattening } from './lower/flatten.js'
+import { needsKindResolution, resolveKinds } from './lower/kinds.js'
+import type { CniName } from './semantics/model.js'
 
 // -------------------------------------------------------------------------------------
 // dialects
@@ -86,7 +92,31 @@ export interface Translation {
 
 export const fidelityOf = (ds: ReadonlyArray<D.Diagnostic>): D.Fidelity => D.worstFidelity(ds.flatMap((d) => (d.fidelity === undefined ? [] : [d.fidelity])))
 
-export const translate = (parsed: Parsed, target: Dialect, inventory: Inventory | undefined): Translation => {
-  const out = target.emit(parsed.set, { inventory })
-  return { objects: out.objects, diagnostics: out.diagnostics, fidelity: fidelityOf([...parsed.diagnostics, ...out.diagnostics]) }
+/** The CNI a parsed set is enforced by when the user does not say: its dialect, or the first non-Kubernetes one of a mixed set. */
+export const defaultCni = (parsed: Parsed): CniName =>
+  (parsed.dialects.length === 1 ? parsed.dialects[0] : parsed.dialects.find((d) => d !== 'k8s')) ?? 'k8s'
+
+/**
+ * Lowers the parsed set for the target (DESIGN.md §2 step 5) and emits it. `fromCni` is the model
+ * the input is enforced by (default: `defaultCni`).
+ */
+export const translate = (parsed: Parsed, target: Dialect, inventory: Inventory | undefined, fromCni: CniName = defaultCni(parsed)): Translation => {
+  const lowered = lower(parsed.set, fromCni, target.name, inventory)
+  const out = target.emit(lowered.set, { inventory })
+  const diagnostics = [...lowered.diagnostics, ...out.diagnostics]
+  return { objects: out.objects, diagnostics, fidelity: fidelityOf([...parsed.diagnostics, ...diagnostics]) }
+}
+
+/** The lowering passes a target needs, in order (DESIGN.md §2 step 5). */
+export const lower = (set: PolicySet, from: CniName, to: DialectName, inventory: Inventory | undefined): Lowered => {
+  const passes: ReadonlyArray<(s: PolicySet) => Lowered> = [
+    (s) => (needsFlattening(s, from, to) ? flatten(s, from) : { set: s, diagnostics: [] }),
+    (s) => (needsKindResolution(from, to) ? resolveKinds(s, inventory) : { set: s, diagnostics: [] }),
+    (s) => adaptAddresses(s, from, to, inventory),
+    (s) => (to === 'k8s' ? expandClusterScope(s, inventory) : { set: s, diagnostics: [] })
+  ]
+  return passes.reduce<Lowered>((acc, pass) => {
+    const r = pass(acc.set)
+    return { set: r.set, diagnostics: [...acc.diagnostics, ...r.diagnostics] }
+  }, { set, diagnostics: [] })
 }

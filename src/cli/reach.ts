@@ -4,7 +4,7 @@ import * as D from '../diagnostics.js'
 import type { External } from '../cluster/inventory.js'
 import * as C from '../ir/cidr.js'
 import * as P from '../ir/ports.js'
-import { parseDocs } from '../pipeline.js'
+import { defaultCni, parseDocs } from '../pipeline.js'
 import { modelByName } from '../semantics/models.js'
 import type { Probe, Reach } from '../semantics/table.js'
 import { defaultProbes, matrix, reach } from '../semantics/table.js'
@@ -93,7 +93,7 @@ export const reachCommand = (io: Io): Command =>
       const parsed = parseDocs(docs)
       printDiagnostics(io, parsed.diagnostics, opts.verbose)
       if (D.hasErrors(parsed.diagnostics)) throw new Exit(exitCodes.usage)
-      const cni = opts.cni ?? (parsed.dialects.length === 1 ? parsed.dialects[0] : parsed.dialects.find((d) => d !== 'k8s')) ?? 'k8s'
+      const cni = opts.cni ?? defaultCni(parsed)
       const model = modelByName(cni)
       if (model === undefined) throw usageError(io, `the ${cni} enforcement model is not available yet`)
       const inv = { ...(inventory ?? { namespaces: [], pods: [], nodes: [], services: [] }), externals }

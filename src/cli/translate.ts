@@ -8,6 +8,7 @@ import { serialise } from '../io/serialise.js'
 import type { Format } from '../io/serialise.js'
 import { writeFileAtomic, writeFilesAtomic } from '../io/write.js'
 import { dialectByName, parseDocs, translate } from '../pipeline.js'
+import type { CniName } from '../semantics/model.js'
 import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } from './common.js'
 
@@ -15,7 +16,7 @@ interface Options {
   readonly filename: ReadonlyArray<string>
   readonly to: string
   readonly cluster: ReadonlyArray<string> | undefined
-  readonly fromCni: string | undefined
+  readonly fromCni: CniName | undefined
   readonly allowLossy: boolean
   readonly output: Format
   readonly out: string | undefined
@@ -72,7 +73,7 @@ export const translateCommand = (io: Io): Command =>
         printDiagnostics(io, parsed.diagnostics, opts.verbose)
         throw new Exit(exitCodes.usage)
       }
-      const t = translate(parsed, target, inventory)
+      const t = translate(parsed, target, inventory, opts.fromCni)
       const all = [...parsed.diagnostics, ...t.diagnostics]
       if (opts.report === 'json') io.stderr(report(all, t.fidelity))
       else printDiagnostics(io, all, opts.verbose)

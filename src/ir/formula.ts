@@ -288,6 +288,36 @@ export const evaluate = (f: Formula, atom: (a: Atom) => boolean): boolean => {
   }
 }
 
+/** The formula with every atom replaced by `f(atom)`, rebuilt through the smart constructors. */
+export const mapAtoms = (g: Formula, f: (a: Atom) => Formula): Formula => {
+  switch (g._tag) {
+    case 'true':
+    case 'false':
+      return g
+    case 'and':
+      return and(...g.args.map((x) => mapAtoms(x, f)))
+    case 'or':
+      return or(...g.args.map((x) => mapAtoms(x, f)))
+    case 'not':
+      return not(mapAtoms(g.arg, f))
+    default:
+      return f(g)
+  }
+}
+
+/** The conjunction of two DNFs, simplified and pruned pair by pair (so it never builds the unpruned product). */
+export const andDnf = (a: Dnf, b: Dnf): Dnf => {
+  const seen = new Map<string, ReadonlyArray<Literal>>()
+  for (const x of a)
+    for (const y of b) {
+      const s = simplifyConjunction([...x, ...y])
+      if (s === undefined) continue
+      seen.set(s.map((l) => `${l.positive ? '+' : '-'}${key(l.atom)}`).join('&'), s)
+    }
+  const conjs = [...seen.entries()].sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0)).map(([, c]) => c)
+  return conjs.some((c) => c.length === 0) ? [[]] : conjs
+}
+
 /** Every distinct atom in a formula (by key). */
 export const atoms = (f: Formula, into: Map<string, Atom> = new Map()): Map<string, Atom> => {
   switch (f._tag) {

@@ -111,6 +111,23 @@ const resolveTiers = (set: PolicySet): { readonly tiers: ReadonlyArray<ResolvedT
   return { tiers: [...byName.values()].sort(compareTiers), diagnostics }
 }
 
+/** Calico's evaluation order of a policy set: tiers in order, each with its policies in order. */
+export interface EvaluationOrder {
+  readonly tiers: ReadonlyArray<{ readonly name: string; readonly defaultAction: 'deny' | 'pass'; readonly policies: ReadonlyArray<Policy> }>
+  readonly diagnostics: ReadonlyArray<D.Diagnostic>
+}
+
+export const evaluationOrder = (set: PolicySet): EvaluationOrder => {
+  const { tiers, diagnostics } = resolveTiers(set)
+  const sorted = [...set.policies].sort(
+    (a, b) => (orderOf(a) === orderOf(b) ? 0 : orderOf(a) < orderOf(b) ? -1 : 1) || cmpString(tieBreakKey(a), tieBreakKey(b))
+  )
+  return {
+    tiers: tiers.map((t) => ({ name: t.name, defaultAction: t.defaultAction, policies: sorted.filter((p) => tierOf(p) === t.name) })),
+    diagnostics
+  }
+}
+
 // -------------------------------------------------------------------------------------
 // word-wise bit operations (in place)
 // -------------------------------------------------------------------------------------

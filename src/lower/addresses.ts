@@ -1,0 +1,247 @@
+/**
+ * Address semantics between enforcement models.
+ *
+ * An `ipIn` atom means "the peer's address is in the set", but which peers an address rule can
+ * reach depends on the CNI: a Kubernetes `ipBlock` and a Calico `nets` match pod and node
+ * addresses too (DESIGN.md §4, k8s and calico models), while a Cilium CIDR rule never matches an
+ * endpoint the cluster manages (research/cilium.md §4.4, §6). Cilium entities (`world`, `cluster`,
+ * `host`, …) have no atom in the other dialects at all (§3).
+ *
+ * This pass rewrites the peers of a policy set written for one model so that the target's model
+ * gives them the source's meaning:
+ *
+ * - k8s/calico → cilium: `ipIn(X)` becomes `ipIn(X) ∨ (the inventory's pods whose address is in
+ *   X)`, each group of such pods written as an exact label selector for the inventory
+ *   (`exact-for-inventory`); pods that cannot be told apart by labels from pods outside X, and
+ *   node addresses, are left out (`narrower`); without an inventory the pods cannot be named
+ *   (`narrower` for allow rules, `broader` for deny rules).
+ * - cilium → k8s/calico: `ipIn(X)` becomes `ipIn(X ∖ cluster addresses)` from the inventory
+ *   (`exact-for-inventory`), or stays as it is without one (`broader` for allow rules); entities
+ *   become the neutral atoms they stand for (`all` → everything, `world` → every address the
+ *   cluster does not own, `cluster` → pods and nodes, `host`/`remote-node` → node addresses,
+ *   identities no inventory has → nothing, reported).
+ *
+ * Every approximation is a diagnostic at the rule it concerns, with the direction of the error:
+ * missing matches in an allow rule are `narrower`, in a deny rule `broader`.
+ */
+import * as D from '../diagnostics.js'
+import type { Inventory, Pod } from '../cluster/inventory.js'
+import * as C from '../ir/cidr.js'
+import * as F from '../ir/formula.js'
+import type { DialectName, DirectionRules, Policy, PolicySet, Rule } from '../ir/policy.js'
+import type { CniName } from '../semantics/model.js'
+
+export interface Lowered {
+  readonly set: PolicySet
+  readonly diagnostics: ReadonlyArray<D.Diagnostic>
+}
+
+/** Models under which an address rule also matches the cluster's own endpoints. */
+const addressesMatchEndpoints = (m: CniName | DialectName): boolean => m !== 'cilium'
+
+// -------------------------------------------------------------------------------------
+// inventory facts
+// -------------------------------------------------------------------------------------
+
+/** Every address the cluster owns: pod addresses, host-network pods' and nodes' addresses. */
+const clusterAddresses = (inv: Inventory): C.CidrSet => {
+  let s = C.empty
+  for (const p of inv.pods) if (p.ip !== undefined) s = C.union(s, C.ofIp(p.ip))
+  for (const n of inv.nodes) for (const ip of n.ips) s = C.union(s, C.ofIp(ip))
+  return s
+}
+
+/** Node addresses: nodes' own and those of host-network pods. */
+const nodeAddresses = (inv: Inventory): C.CidrSet => {
+  let s = C.empty
+  for (const p of inv.pods) if (p.hostNetwork && p.ip !== undefined) s = C.union(s, C.ofIp(p.ip))
+  for (const n of inv.nodes) for (const ip of n.ips) s = C.union(s, C.ofIp(ip))
+  return s
+}
+
+const labelsKey = (p: Pod): string => JSON.stringify(Object.entries(p.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+
+/**
+ * The pods of the inventory in X, as formulas that select exactly their label group on this
+ * inventory (namespace, every label, and the absence of every other label key seen in the
+ * namespace), plus the groups that also hold pods outside X and the node addresses in X.
+ */
+const podsIn = (
+  x: C.CidrSet,
+  inv: Inventory
+): { readonly formula: F.Formula; readonly mixed: ReadonlyArray<string>; readonly nodes: ReadonlyArray<string> } => {
+  const groups = new Map<string, { readonly ns: string; readonly pod: Pod; inside: number; outside: number }>()
+  const keysByNs = new Map<string, Set<string>>()
+  const nodes: Array<string> = []
+  for (const p of inv.pods) {
+    if (p.ip === undefined) continue
+    const inside = C.contains(x, p.ip)
+    if (p.hostNetwork) {
+      if (inside) nodes.push(`${p.namespace}/${p.name}`)
+      continue
+    }
+    const keys = keysByNs.get(p.namespace) ?? new Set<string>()
+    Object.keys(p.labels).forEach((k) => keys.add(k))
+    keysByNs.set(p.namespace, keys)
+    const k = `${p.namespace}\u0000${labelsKey(p)}`
+    const g = groups.get(k) ?? { ns: p.namespace, pod: p, inside: 0, outside: 0 }
+    if (inside) g.inside++
+    else g.outside++
+    groups.set(k, g)
+  }
+  for (const n of inv.nodes) for (const ip of n.ips) if (C.contains(x, ip)) nodes.push(`node ${n.name}`)
+  const parts: Array<F.Formula> = []
+  const mixed: Array<string> = []
+  for (const g of [...groups.values()].sort((a, b) => (a.pod.namespace + a.pod.name < b.pod.namespace + b.pod.name ? -1 : 1))) {
+    if (g.inside === 0) continue
+    if (g.outside > 0) {
+      mixed.push(`${g.ns}/${g.pod.name}`)
+      continue
+    }
+    const others = [...(keysByNs.get(g.ns) ?? [])].filter((k) => !(k in g.pod.labels)).sort()
+    parts.push(
+      F.and(
+        F.kind(['pod']),
+        F.inNamespace([g.ns]),
+        ...Object.entries(g.pod.labels).map(([k, v]) => F.labelEquals('endpoint', k, v)),
+        ...others.map((k) => F.not(F.exists('endpoint', k)))
+      )
+    )
+  }
+  return { formula: F.or(...parts), mixed, nodes }
+}
+
+// -------------------------------------------------------------------------------------
+// pass
+// -------------------------------------------------------------------------------------
+
+interface Finding {
+  readonly fidelity: D.Fidelity
+  readonly code: string
+  readonly message: string
+}
+
+/** The fidelity of leaving out matches: an allow rule then allows less, a deny rule denies less. */
+const missing = (r: Rule): D.Fidelity => (r.action === 'deny' ? 'broader' : 'narrower')
+/** The fidelity of adding matches. */
+const extra = (r: Rule): D.Fidelity => (r.action === 'deny' ? 'narrower' : 'broader')
+
+const toCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>): F.Formula =>
+  F.mapAtoms(r.peer, (a) => {
+    if (a._tag !== 'ipIn') return a
+    if (inv === undefined) {
+      found.push({
+        fidelity: missing(r),
+        code: 'cidr-matches-pods',
+        message: `the address block ${C.show(a.cidrs)} also matches pod and node addresses under Kubernetes and Calico semantics; Cilium CIDR rules never match cluster endpoints (give --cluster to add the pods it covers as endpoint peers)`
+      })
+      return a
+    }
+    const p = podsIn(a.cidrs, inv)
+    if (p.mixed.length > 0)
+      found.push({
+        fidelity: missing(r),
+        code: 'cidr-matches-pods',
+        message: `the address block ${C.show(a.cidrs)} covers pods that share their labels with pods outside it (${p.mixed.join(', ')}); no label selector tells them apart, so they are left out`
+      })
+    if (p.nodes.length > 0)
+      found.push({
+        fidelity: missing(r),
+        code: 'cidr-matches-nodes',
+        message: `the address block ${C.show(a.cidrs)} covers node addresses (${p.nodes.join(', ')}); Cilium CIDR rules never match nodes, so they are left out`
+      })
+    found.push({
+      fidelity: 'exact-for-inventory',
+      code: 'cidr-pods-expanded',
+      message: `the address block ${C.show(a.cidrs)} is written with the inventory's pods inside it as endpoint peers (Cilium CIDR rules never match pods)`
+    })
+    return F.or(a, p.formula)
+  })
+
+const fromCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>): F.Formula => {
+  const cluster = inv === undefined ? undefined : clusterAddresses(inv)
+  const nodes = inv === undefined ? undefined : nodeAddresses(inv)
+  return F.mapAtoms(r.peer, (a) => {
+    if (a._tag === 'ipIn') {
+      if (cluster === undefined) {
+        found.push({
+          fidelity: extra(r),
+          code: 'cidr-matches-pods',
+          message: `Cilium's address block ${C.show(a.cidrs)} never matches cluster endpoints, but the target's matches pod and node addresses in it (give --cluster to cut the cluster's addresses out)`
+        })
+        return a
+      }
+      if (!C.isEmpty(C.intersect(a.cidrs, cluster)))
+        found.push({
+          fidelity: 'exact-for-inventory',
+          code: 'cidr-cluster-excluded',
+          message: `the inventory's pod and node addresses are cut out of ${C.show(a.cidrs)} (Cilium CIDR rules never match cluster endpoints)`
+        })
+      return F.ipIn(C.difference(a.cidrs, cluster))
+    }
+    if (a._tag !== 'entity') return a
+    switch (a.entity) {
+      case 'all':
+        return F.tt
+      case 'none':
+        return F.ff
+      case 'world':
+        if (cluster === undefined) {
+          found.push({ fidelity: extra(r), code: 'entity-world', message: 'the world entity excludes cluster addresses; written as every address (give --cluster to cut the cluster\'s addresses out)' })
+          return F.ipIn(C.all)
+        }
+        found.push({ fidelity: 'exact-for-inventory', code: 'entity-world', message: 'the world entity is written as every address but the inventory\'s pod and node addresses' })
+        return F.ipIn(C.difference(C.all, cluster))
+      case 'cluster':
+      case 'host':
+      case 'remote-node': {
+        const pods = a.entity === 'cluster' ? F.kind(['pod']) : F.ff
+        if (nodes === undefined) {
+          found.push({
+            fidelity: missing(r),
+            code: 'entity-nodes',
+            message: `the ${a.entity} entity includes nodes, which the target can name only by address (give --cluster to write the nodes' addresses)`
+          })
+          return pods
+        }
+        if (a.entity === 'host')
+          found.push({ fidelity: extra(r), code: 'entity-host', message: 'the host entity (the local node only) is written as the addresses of every node' })
+        else found.push({ fidelity: 'exact-for-inventory', code: 'entity-nodes', message: `the ${a.entity} entity's nodes are written as the inventory's node addresses` })
+        return F.or(pods, F.ipIn(nodes))
+      }
+      default:
+        found.push({
+          fidelity: missing(r),
+          code: 'unsupported-entity',
+          message: `the ${a.entity} entity selects Cilium-internal identities that no other dialect can name; left out`
+        })
+        return F.ff
+    }
+  })
+}
+
+/**
+ * Rewrites the peers of `set`, written for the `from` model, so that the `to` dialect's model gives
+ * them the same meaning. Identity when both treat addresses alike and no entity occurs.
+ */
+export const adaptAddresses = (set: PolicySet, from: CniName, to: DialectName, inventory: Inventory | undefined): Lowered => {
+  const source = addressesMatchEndpoints(from)
+  const target = addressesMatchEndpoints(to)
+  if (source === target) return { set, diagnostics: [] }
+  const diagnostics: Array<D.Diagnostic> = []
+  const rewrite = (r: Rule): Rule => {
+    const found: Array<Finding> = []
+    const peer = source ? toCilium(r, inventory, found) : fromCilium(r, inventory, found)
+    const seen = new Set<string>()
+    for (const f of found) {
+      const k = `${f.code}\u0000${f.message}`
+      if (seen.has(k)) continue
+      seen.add(k)
+      diagnostics.push(D.loss(f.fidelity, f.code, f.message, r.location))
+    }
+    return peer === r.peer ? r : { ...r, peer }
+  }
+  const dir = (dr: DirectionRules | undefined): DirectionRules | undefined => (dr === undefined ? undefined : { ...dr, rules: dr.rules.map(rewrite) })
+  const policies: ReadonlyArray<Policy> = set.policies.map((p) => ({ ...p, ingress: dir(p.ingress), egress: dir(p.egress) }))
+  return { set: { ...set, policies }, diagnostics }
+}

@@ -1,0 +1,118 @@
+/**
+ * Peer kinds for targets whose selectors match pods only.
+ *
+ * A Calico selector matches the addresses of every entity Calico knows: pods, host endpoints and
+ * network sets (research/calico.md §2); a negated one (`notSelector`, `!`) also matches addresses
+ * no entity owns. A Kubernetes `podSelector`/`namespaceSelector` peer and a Cilium
+ * `toEndpoints` peer match pods only. This pass splits each peer conjunction by the kinds of
+ * endpoint it admits and writes each kind the way the target can:
+ *
+ * - pods: the conjunction restricted to `kind(pod)`;
+ * - network sets: for each network set of the input on which the conjunction holds (its labels,
+ *   its namespace and that namespace's labels from the inventory), an `ipIn` of its addresses
+ *   (within the conjunction's own address literals) — under Calico an address in a matching
+ *   network set is matched, whoever owns it, so `ipIn` is exact;
+ * - host endpoints: HostEndpoint resources are not part of netpolx's input, so none is matched;
+ * - other addresses (`world`): with an inventory, the conjunction's addresses minus every pod, node
+ *   and network-set address; without, left as `kind(world)` for the emitter to report.
+ *
+ * Resolving against the network sets and inventory given makes the result `exact-for-inventory`:
+ * a cluster with more network sets or HostEndpoints than the input would match more.
+ */
+import * as D from '../diagnostics.js'
+import type { Inventory } from '../cluster/inventory.js'
+import * as C from '../ir/cidr.js'
+import * as F from '../ir/formula.js'
+import type { DialectName, DirectionRules, NetworkSet, Policy, PolicySet, Rule } from '../ir/policy.js'
+import type { CniName } from '../semantics/model.js'
+import type { Lowered } from './addresses.js'
+
+/** The kinds a simplified conjunction admits. */
+const kindsOf = (lits: ReadonlyArray<F.Literal>): ReadonlyArray<F.EndpointKind> =>
+  lits.reduce<ReadonlyArray<F.EndpointKind>>((ks, l) => (l.atom._tag === 'kind' ? ks.filter((k) => (l.atom as F.Kind).kinds.includes(k) === l.positive) : ks), F.endpointKinds)
+
+/** The conjunction's address literals as one set (everything when it has none). */
+const addressesOf = (lits: ReadonlyArray<F.Literal>): C.CidrSet =>
+  lits.reduce((s, l) => (l.atom._tag !== 'ipIn' ? s : l.positive ? C.intersect(s, l.atom.cidrs) : C.difference(s, l.atom.cidrs)), C.all)
+
+/** Whether the conjunction's non-address literals hold on an entity with these labels and namespace. */
+const holdsOn = (
+  lits: ReadonlyArray<F.Literal>,
+  kind: F.EndpointKind,
+  labels: Readonly<Record<string, string>>,
+  namespace: string | undefined,
+  namespaceLabels: Readonly<Record<string, string>> | undefined
+): boolean =>
+  lits.every((l) => {
+    const a = l.atom
+    const v = (() => {
+      switch (a._tag) {
+        case 'ipIn':
+          return l.positive // decided by `addressesOf`
+        case 'kind':
+          return a.kinds.includes(kind)
+        case 'label':
+          return F.testLabel(a.owner === 'endpoint' ? labels : a.owner === 'namespace' ? namespaceLabels : undefined, a.key, a.test)
+        case 'namespace':
+          return namespace !== undefined && a.names.includes(namespace)
+        default:
+          return false
+      }
+    })()
+    return v === l.positive
+  })
+
+const namespaceLabelsOf = (ns: string | undefined, inv: Inventory | undefined): Readonly<Record<string, string>> | undefined =>
+  ns === undefined ? undefined : (inv?.namespaces.find((n) => n.name === ns)?.labels ?? { 'kubernetes.io/metadata.name': ns })
+
+const ownedAddresses = (inv: Inventory, sets: ReadonlyArray<NetworkSet>): C.CidrSet => {
+  let s = C.empty
+  for (const p of inv.pods) if (p.ip !== undefined) s = C.union(s, C.ofIp(p.ip))
+  for (const n of inv.nodes) for (const ip of n.ips) s = C.union(s, C.ofIp(ip))
+  for (const ns of sets) s = C.union(s, ns.cidrs)
+  return s
+}
+
+/** Whether this pass changes anything for the target. */
+export const needsKindResolution = (from: CniName, to: DialectName): boolean => from === 'calico' && to !== 'calico'
+
+export const resolveKinds = (set: PolicySet, inventory: Inventory | undefined): Lowered => {
+  const diagnostics: Array<D.Diagnostic> = []
+  const owned = inventory === undefined ? undefined : ownedAddresses(inventory, set.networkSets)
+  const rewrite = (r: Rule): Rule => {
+    let touched = false
+    let world = false
+    const parts = F.dnf(r.peer).map((c) => {
+      const kinds = kindsOf(c)
+      if (kinds.length === 1 && kinds[0] === 'pod') return F.and(...c.map(F.literal))
+      touched = true
+      const out: Array<F.Formula> = []
+      if (kinds.includes('pod')) out.push(F.and(F.kind(['pod']), ...c.filter((l) => l.atom._tag !== 'kind').map(F.literal)))
+      const addresses = addressesOf(c)
+      if (kinds.includes('networkSet'))
+        for (const ns of set.networkSets)
+          if (holdsOn(c, 'networkSet', ns.labels, ns.namespace, namespaceLabelsOf(ns.namespace, inventory))) out.push(F.ipIn(C.intersect(ns.cidrs, addresses)))
+      if (kinds.includes('world') && holdsOn(c, 'world', {}, undefined, undefined)) {
+        if (owned === undefined) {
+          world = true
+          out.push(F.and(F.kind(['world']), ...c.filter((l) => l.atom._tag === 'ipIn').map(F.literal)))
+        } else out.push(F.ipIn(C.difference(addresses, owned)))
+      }
+      return F.or(...out)
+    })
+    if (!touched) return r
+    const n = set.networkSets.length
+    diagnostics.push(
+      D.loss(
+        'exact-for-inventory',
+        'calico-selector-kinds',
+        `a Calico selector matches network sets and host endpoints as well as pods; written for the ${n} network set${n === 1 ? '' : 's'} in the input${world && inventory === undefined ? '' : ' and the inventory'}, and no HostEndpoints`,
+        r.location
+      )
+    )
+    return { ...r, peer: F.or(...parts) }
+  }
+  const dir = (dr: DirectionRules | undefined): DirectionRules | undefined => (dr === undefined ? undefined : { ...dr, rules: dr.rules.map(rewrite) })
+  const policies: ReadonlyArray<Policy> = set.policies.map((p) => ({ ...p, ingress: dir(p.ingress), egress: dir(p.egress) }))
+  return { set: { ...set, policies }, diagnostics }
+}
