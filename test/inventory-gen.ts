@@ -43,10 +43,11 @@ export const inventoryFor = (set: PolicySet): Inventory => {
   ])
   const uniq = (xs: ReadonlyArray<readonly [string, string]>) => [...new Map(xs.map((x) => [JSON.stringify(x), x])).values()]
   const pl = uniq(podLabels)
-  const nl = uniq(nsLabels)
+  // the API server owns kubernetes.io/metadata.name: it always equals the namespace's name
+  const nl = uniq(nsLabels).filter(([k]) => k !== 'kubernetes.io/metadata.name')
   const namespaces: Array<Namespace> = [...names].sort().map((name, i) => ({
     name,
-    labels: { 'kubernetes.io/metadata.name': name, ...Object.fromEntries(nl.filter((_, j) => (i + j) % 2 === 0)) }
+    labels: { ...Object.fromEntries(nl.filter((_, j) => (i + j) % 2 === 0)), 'kubernetes.io/metadata.name': name }
   }))
   // one extra namespace per namespace label, carrying only that label
   nl.forEach(([k, v], i) => namespaces.push({ name: `ns-label-${i}`, labels: { 'kubernetes.io/metadata.name': `ns-label-${i}`, [k]: v } }))
@@ -56,7 +57,8 @@ export const inventoryFor = (set: PolicySet): Inventory => {
     const b = pl[i + 1]
     if (a !== undefined && b !== undefined && a[0] !== b[0]) labelSets.push({ [a[0]]: a[1], [b[0]]: b[1] })
   }
-  const extraIps = addressesOf(cidrs)
+  // each address once: a pod and an external endpoint never share one
+  const extraIps = [...new Map(addressesOf(cidrs).map((ip) => [`${ip.family}/${ip.value}`, ip])).values()]
   const pods: Array<Pod> = []
   let n = 0
   const nextIp = (): C.Ip => {

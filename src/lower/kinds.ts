@@ -84,7 +84,8 @@ export const resolveKinds = (set: PolicySet, inventory: Inventory | undefined): 
     let world = false
     const parts = F.dnf(r.peer).map((c) => {
       const kinds = kindsOf(c)
-      if (kinds.length === 1 && kinds[0] === 'pod') return F.and(...c.map(F.literal))
+      // only addresses (or nothing) tested: the same under every kind, and every target can say it
+      if (c.every((l) => l.atom._tag === 'ipIn') || (kinds.length === 1 && kinds[0] === 'pod')) return F.and(...c.map(F.literal))
       touched = true
       const out: Array<F.Formula> = []
       if (kinds.includes('pod')) out.push(F.and(F.kind(['pod']), ...c.filter((l) => l.atom._tag !== 'kind').map(F.literal)))
