@@ -135,12 +135,12 @@ interface Ctx {
 
 const nonEmpty = (s: string | undefined): s is string => s !== undefined && s.trim() !== ''
 
-/** Parses a selector field; a syntax error is reported at the field with the character offset (1-based) in the message. */
+/** Parses a selector field; a syntax error is reported at the offending character inside the YAML string (and its 1-based offset in the message). */
 const selectorAt = (ctx: Ctx, text: string, path: Path): S.Selector | undefined => {
   const r = S.parse(text)
   if (E.isRight(r)) return r.right
   ctx.diagnostics.push(
-    D.error('invalid-selector', `${pathText(path)}: ${r.left.message} at character ${r.left.offset + 1} of ${JSON.stringify(text)}`, ctx.doc.locate(path))
+    D.error('invalid-selector', `${pathText(path)}: ${r.left.message} at character ${r.left.offset + 1} of ${JSON.stringify(text)}`, ctx.doc.locate(path, r.left.offset))
   )
   return undefined
 }

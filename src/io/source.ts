@@ -25,8 +25,13 @@ export interface SourceDoc {
   readonly index: number
   /** Plain JS value of the document (or of one List item). */
   readonly value: unknown
-  /** Where a key path (relative to `value`) is in the file; falls back to the nearest existing ancestor, then the document start. */
-  readonly locate: (path: Path) => Location
+  /**
+   * Where a key path (relative to `value`) is in the file; falls back to the nearest existing
+   * ancestor, then the document start. With `char`, the position of that (0-based) character inside
+   * the string value at `path`, when the value is written on one line without escapes; else the
+   * value's start.
+   */
+  readonly locate: (path: Path, char?: number) => Location
 }
 
 export interface ParseResult {
@@ -117,24 +122,34 @@ const child = (doc: Document, node: unknown, key: PathKey, depth: number): Step 
   return undefined
 }
 
-/** The offset of the deepest existing node on `path` (the document start when none exists). */
-const locateOffset = (doc: Document, path: Path): number => {
+/** The offset of the deepest existing node on `path` (the document start when none exists), or of character `char` inside the scalar there. */
+const locateOffset = (doc: Document, source: string, path: Path, char?: number): number => {
   const root: unknown = doc.contents
   let offset = rangeStart(root) ?? 0
   let node: unknown = root
+  let found = true
   for (const key of path) {
     const step = child(doc, node, key, 0)
-    if (step === undefined) break
+    if (step === undefined) {
+      found = false
+      break
+    }
     if (step.offset !== undefined) offset = step.offset
     node = step.node
   }
+  if (char === undefined || !found || !isScalar(node) || typeof node.value !== 'string' || node.range === undefined || node.range === null) return offset
+  const [start, end] = node.range
+  const raw = source.slice(start, end)
+  const value = node.value
+  if (node.type === 'PLAIN' && raw === value) return start + Math.min(char, value.length)
+  if ((node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE') && raw.slice(1, -1) === value) return start + 1 + Math.min(char, value.length)
   return offset
 }
 
 const yamlLocator =
-  (file: string, doc: Document, lc: LineCounter) =>
-  (path: Path): Location => {
-    const { line, col } = lc.linePos(locateOffset(doc, path))
+  (file: string, doc: Document, source: string, lc: LineCounter) =>
+  (path: Path, char?: number): Location => {
+    const { line, col } = lc.linePos(locateOffset(doc, source, path, char))
     return position(file, line, col)
   }
 
@@ -145,9 +160,10 @@ const yamlLocator =
  */
 const lazyLocator = (file: string, text: string, [start, end]: readonly [number, number], lc: LineCounter) => {
   let doc: Document | undefined
-  return (path: Path): Location => {
-    doc ??= parseDocument(text.slice(start, end), parseOptions)
-    const { line, col } = lc.linePos(start + locateOffset(doc, path))
+  return (path: Path, char?: number): Location => {
+    const source = text.slice(start, end)
+    doc ??= parseDocument(source, parseOptions)
+    const { line, col } = lc.linePos(start + locateOffset(doc, source, path, char))
     return position(file, line, col)
   }
 }
@@ -164,7 +180,7 @@ const notAnObject = (u: unknown, location: Location): Diagnostic =>
 const isObject = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === 'object' && u !== null && !Array.isArray(u)
 
 /** One top-level value → its SourceDocs (a `*List` wrapper is expanded into its items). */
-const expand = (file: string, index: number, value: unknown, locate: (path: Path) => Location, ds: Array<Diagnostic>): ReadonlyArray<SourceDoc> => {
+const expand = (file: string, index: number, value: unknown, locate: (path: Path, char?: number) => Location, ds: Array<Diagnostic>): ReadonlyArray<SourceDoc> => {
   if (!isObject(value)) {
     ds.push(notAnObject(value, locate([])))
     return []
@@ -174,7 +190,7 @@ const expand = (file: string, index: number, value: unknown, locate: (path: Path
   if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items)) {
     const out: Array<SourceDoc> = []
     items.forEach((item: unknown, i) => {
-      const itemLocate = (path: Path): Location => locate(['items', i, ...path])
+      const itemLocate = (path: Path, char?: number): Location => locate(['items', i, ...path], char)
       if (isObject(item)) out.push({ file, index, value: item, locate: itemLocate })
       else ds.push(notAnObject(item, itemLocate([])))
     })
@@ -412,14 +428,14 @@ const parseJson = (file: string, text: string): ParseResult => {
     return { docs: [], diagnostics: [D.error('json-syntax', firstLine(msg).replace(/ in JSON at position \d+.*$/, ''), offsetLocation(file, text, offset))] }
   }
   // positions only when asked: the JSON text is re-parsed as YAML (a superset of JSON) once
-  let cached: ((path: Path) => Location) | undefined
-  const locate = (path: Path): Location => {
+  let cached: ((path: Path, char?: number) => Location) | undefined
+  const locate = (path: Path, char?: number): Location => {
     if (cached === undefined) {
       const lc = new LineCounter()
       const doc = parseDocument(text, { ...parseOptions, lineCounter: lc })
-      cached = yamlLocator(file, doc, lc)
+      cached = yamlLocator(file, doc, text, lc)
     }
-    return cached(path)
+    return cached(path, char)
   }
   const ds: Array<Diagnostic> = []
   const docs = expand(file, 0, value, locate, ds)

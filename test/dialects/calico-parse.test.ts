@@ -288,22 +288,21 @@ describe('other kinds', () => {
     expect(calico.accepts('crd.projectcalico.org/v1', 'NetworkSet')).toBe(true)
     expect(calico.accepts('networking.k8s.io/v1', 'NetworkPolicy')).toBe(false)
   })
-  it('emit is not written yet', () => {
-    const { set } = parse(np('  selector: all()\n'))
-    expect(calico.emit(set, { inventory: undefined }).diagnostics.map(D.render)).toEqual([
-      'p.yaml:1:1: warning unsupported-dialect: NetworkPolicy x/p: the Calico emitter is not written yet'
-    ])
-  })
 })
 
 describe('positioned errors', () => {
-  it('a selector syntax error is reported at the field with its character offset', () => {
+  it('a selector syntax error is reported at the offending character inside the YAML string', () => {
     const { set, diagnostics } = parse(np('  selector: app == 1\n'))
     expect(set.policies).toEqual([])
-    expect(diagnostics).toEqual(['p.yaml:7:13: error invalid-selector: spec.selector: expected a quoted string after "==", found "1" at character 8 of "app == 1"'])
+    expect(diagnostics).toEqual(['p.yaml:7:20: error invalid-selector: spec.selector: expected a quoted string after "==", found "1" at character 8 of "app == 1"'])
   })
   it('a rule selector syntax error', () => {
     expect(parse(np(src('      selector: "a = b"\n'))).diagnostics).toEqual([
+      'p.yaml:10:20: error invalid-selector: spec.ingress[0].source.selector: expected "==", found "=" at character 3 of "a = b"'
+    ])
+  })
+  it('a selector written with escapes is reported at the start of its string', () => {
+    expect(parse(np(src('      selector: "a \\u003d b"\n'))).diagnostics).toEqual([
       'p.yaml:10:17: error invalid-selector: spec.ingress[0].source.selector: expected "==", found "=" at character 3 of "a = b"'
     ])
   })

@@ -302,3 +302,24 @@ describe('errors', () => {
     expect(docsOf('b.json', '\ufeff{"kind": "A"}').map((d) => d.value)).toEqual([{ kind: 'A' }])
   })
 })
+
+describe('positions inside a string value', () => {
+  const loc = (text: string, path: Path, char: number): string => {
+    const doc = parseText('f.yaml', text).docs[0]
+    if (doc === undefined) return 'no document'
+    const l = doc.locate(path, char)
+    return `${l.line}:${l.col}`
+  }
+  it('plain, single- and double-quoted scalars on one line', () => {
+    expect(loc('kind: X\nspec:\n  selector: app == 1\n', ['spec', 'selector'], 7)).toBe('3:20')
+    expect(loc("kind: X\nspec:\n  selector: 'app == 1'\n", ['spec', 'selector'], 7)).toBe('3:21')
+    expect(loc('kind: X\nspec:\n  selector: "app == 1"\n', ['spec', 'selector'], 0)).toBe('3:14')
+  })
+  it('falls back to the start of the value when the text has escapes or folds', () => {
+    expect(loc('kind: X\nspec:\n  selector: "a\\u003db"\n', ['spec', 'selector'], 2)).toBe('3:13')
+    expect(loc('kind: X\nspec:\n  selector: >\n    app ==\n    1\n', ['spec', 'selector'], 7)).toBe('3:13')
+  })
+  it('in JSON input', () => {
+    expect(loc('{"kind": "X", "spec": {"selector": "app == 1"}}', ['spec', 'selector'], 7)).toBe('1:44')
+  })
+})
