@@ -313,7 +313,7 @@ export const emit = (set: PolicySet, _options: EmitOptions): EmitOutput => {
       report({
         fidelity: 'unsupported',
         code: 'ordered-policy',
-        message: `${p.origin.kind} ${qualifiedName(p.origin)} is evaluated in tier order (tier ${p.ordering.tier}, order ${p.ordering.order ?? 'none'}) alongside Deny, Pass or other tiers; compiling that order into allow-only NetworkPolicies is not written yet, so it is written as if unordered`
+        message: `${p.origin.kind} ${qualifiedName(p.origin)} is evaluated in tier order (tier ${p.ordering.tier}, order ${p.ordering.order ?? 'none'}) alongside Deny, Pass or other tiers, and its order could not be compiled into allow-only policies; it is written as if unordered`
       })
     const subjects = F.dnf(p.subject)
     if (subjects.length === 0) {
