@@ -24,6 +24,12 @@ export interface Endpoint {
   readonly nodeLabels: Labels | undefined
   readonly ip: C.Ip | undefined
   readonly ports: ReadonlyArray<ContainerPort>
+  /**
+   * The node a pod (or host-network pod) runs on, when the inventory says. Optional so that
+   * synthetic endpoints (network sets, external addresses) need not set it; only models that tell
+   * the local host from remote nodes (cilium) read it.
+   */
+  readonly node?: string | undefined
 }
 
 /** Endpoints that every atom of a policy set treats alike, and every named port resolves alike on. */
@@ -52,7 +58,8 @@ export const endpointsOf = (inv: Inventory): ReadonlyArray<Endpoint> => {
     serviceAccount: p.serviceAccount,
     nodeLabels: p.node === undefined ? undefined : nodeLabels.get(p.node),
     ip: p.ip,
-    ports: p.ports
+    ports: p.ports,
+    node: p.node
   }))
   const externals: ReadonlyArray<Endpoint> = inv.externals.map((x) => ({
     id: x.text,
@@ -71,16 +78,33 @@ export const endpointsOf = (inv: Inventory): ReadonlyArray<Endpoint> => {
 const sortedEntries = (l: Labels | undefined): string => (l === undefined ? '-' : JSON.stringify(Object.entries(l).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))))
 
 /**
+ * The nodes that run a host endpoint (a host-network pod). Only on these nodes does it matter
+ * which node an endpoint is on: the local host of a pod elsewhere is no endpoint of the inventory.
+ */
+export const hostNodes = (endpoints: ReadonlyArray<Endpoint>): ReadonlySet<string> =>
+  new Set(endpoints.flatMap((e) => (e.kind === 'host' && e.node !== undefined ? [e.node] : [])))
+
+/**
+ * The node that tells an endpoint's local host apart: its node when that node runs a host endpoint,
+ * else undefined (no endpoint of the inventory is its local host).
+ */
+export const effectiveNode = (e: Endpoint, hosts: ReadonlySet<string>): string | undefined => (e.node !== undefined && hosts.has(e.node) ? e.node : undefined)
+
+/**
  * Groups endpoints that no atom of the policy set can tell apart: same kind, namespace, labels,
- * service account, node labels, named ports, and membership in every address set in `cidrs`.
+ * service account, node labels, named ports, and membership in every address set in `cidrs`; and,
+ * when the inventory has host endpoints, the same `effectiveNode` (so that a model can tell an
+ * endpoint's local host from remote nodes). Pod-only inventories get no more classes for it.
  */
 export const classify = (endpoints: ReadonlyArray<Endpoint>, cidrs: ReadonlyArray<C.CidrSet>): Classes => {
   const byKey = new Map<string, number>()
   const representatives: Array<Endpoint> = []
   const classOf = new Int32Array(endpoints.length)
+  const hosts = hostNodes(endpoints)
   endpoints.forEach((e, i) => {
     const ipSig = e.ip === undefined ? '-' : cidrs.map((c) => (C.contains(c, e.ip as C.Ip) ? '1' : '0')).join('')
-    const k = [e.kind, e.namespace ?? '', sortedEntries(e.labels), e.serviceAccount ?? '', sortedEntries(e.nodeLabels), JSON.stringify(e.ports), ipSig].join('\u0000')
+    const nodeSig = hosts.size === 0 ? '' : (effectiveNode(e, hosts) ?? '-')
+    const k = [e.kind, e.namespace ?? '', sortedEntries(e.labels), e.serviceAccount ?? '', sortedEntries(e.nodeLabels), JSON.stringify(e.ports), ipSig, nodeSig].join('\u0000')
     let c = byKey.get(k)
     if (c === undefined) {
       c = representatives.length
