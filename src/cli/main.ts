@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import type { Io } from './common.js'
 import { Exit, exitCodes, nodeIo } from './common.js'
+import { equivCommand } from './equiv.js'
 import { reachCommand } from './reach.js'
 import { translateCommand } from './translate.js'
 import { validateCommand } from './validate.js'
@@ -30,7 +31,7 @@ export const program = (io: Io): Command => {
     .version(version(), '--version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-  for (const c of [validateCommand(io), translateCommand(io), reachCommand(io)]) root.addCommand(c)
+  for (const c of [validateCommand(io), translateCommand(io), reachCommand(io), equivCommand(io)]) root.addCommand(c)
   root.commands.forEach((c) => c.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)'))
   root.exitOverride()
   root.commands.forEach((c) => c.exitOverride())
