@@ -110,8 +110,9 @@ export const translate = (parsed: Parsed, target: Dialect, inventory: Inventory 
 /** The lowering passes a target needs, in order (DESIGN.md §2 step 5). */
 export const lower = (set: PolicySet, from: CniName, to: DialectName, inventory: Inventory | undefined): Lowered => {
   const passes: ReadonlyArray<(s: PolicySet) => Lowered> = [
+    (s) => (needsKindResolution(from, to) ? resolveKinds(s, inventory, 'subjects') : { set: s, diagnostics: [] }),
     (s) => (needsFlattening(s, from, to) ? flatten(s, from) : { set: s, diagnostics: [] }),
-    (s) => (needsKindResolution(from, to) ? resolveKinds(s, inventory) : { set: s, diagnostics: [] }),
+    (s) => (needsKindResolution(from, to) ? resolveKinds(s, inventory, 'peers') : { set: s, diagnostics: [] }),
     (s) => adaptAddresses(s, from, to, inventory),
     (s) => (to === 'k8s' ? expandClusterScope(s, inventory) : { set: s, diagnostics: [] })
   ]

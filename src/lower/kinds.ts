@@ -12,7 +12,8 @@
  *   its namespace and that namespace's labels from the inventory), an `ipIn` of its addresses
  *   (within the conjunction's own address literals) — under Calico an address in a matching
  *   network set is matched, whoever owns it, so `ipIn` is exact;
- * - host endpoints: HostEndpoint resources are not part of netpolx's input, so none is matched;
+ * - host endpoints: HostEndpoint resources are not part of netpolx's input, so none is matched (as
+ *   a peer, or as the subject of a GlobalNetworkPolicy);
  * - other addresses (`world`): with an inventory, the conjunction's addresses minus every pod, node
  *   and network-set address; without, left as `kind(world)` for the emitter to report.
  *
@@ -76,7 +77,12 @@ const ownedAddresses = (inv: Inventory, sets: ReadonlyArray<NetworkSet>): C.Cidr
 /** Whether this pass changes anything for the target. */
 export const needsKindResolution = (from: CniName, to: DialectName): boolean => from === 'calico' && to !== 'calico'
 
-export const resolveKinds = (set: PolicySet, inventory: Inventory | undefined): Lowered => {
+/**
+ * `subjects`: policies written for pods only (run before compiling the order, so that combinations
+ * of subjects are combinations of pod selections); `peers`: peers split by kind (run after, so
+ * the complements the order compiles into are resolved too).
+ */
+export const resolveKinds = (set: PolicySet, inventory: Inventory | undefined, part: 'subjects' | 'peers'): Lowered => {
   const diagnostics: Array<D.Diagnostic> = []
   const owned = inventory === undefined ? undefined : ownedAddresses(inventory, set.networkSets)
   const rewrite = (r: Rule): Rule => {
@@ -114,6 +120,34 @@ export const resolveKinds = (set: PolicySet, inventory: Inventory | undefined): 
     return { ...r, peer: F.or(...parts) }
   }
   const dir = (dr: DirectionRules | undefined): DirectionRules | undefined => (dr === undefined ? undefined : { ...dr, rules: dr.rules.map(rewrite) })
-  const policies: ReadonlyArray<Policy> = set.policies.map((p) => ({ ...p, ingress: dir(p.ingress), egress: dir(p.egress) }))
+  /** A GlobalNetworkPolicy also selects host endpoints; with no HostEndpoints in the input it is written for pods. */
+  const subject = (p: Policy): F.Formula => {
+    const conjs = F.dnf(p.subject)
+    const hosts = conjs.some((c) => kindsOf(c).includes('host'))
+    if (!hosts) return p.subject
+    if (!conjs.some((c) => kindsOf(c).includes('pod'))) {
+      diagnostics.push(
+        D.loss(
+          'unsupported',
+          'calico-host-endpoints',
+          `${p.origin.kind} ${p.origin.name} applies to host endpoints only (HostEndpoint resources, selected by their own labels); the target has no equivalent, so it is left out`,
+          p.origin.location
+        )
+      )
+      return F.ff
+    }
+    diagnostics.push(
+      D.loss(
+        'exact-for-inventory',
+        'calico-host-endpoints',
+        `${p.origin.kind} ${p.origin.name} also selects host endpoints; HostEndpoint resources are not part of the input, so it is written for pods only`,
+        p.origin.location
+      )
+    )
+    return F.and(p.subject, F.kind(['pod']))
+  }
+  const policies: ReadonlyArray<Policy> = set.policies.map((p) =>
+    part === 'subjects' ? { ...p, subject: subject(p) } : { ...p, ingress: dir(p.ingress), egress: dir(p.egress) }
+  )
   return { set: { ...set, policies }, diagnostics }
 }
