@@ -14,8 +14,9 @@
  *   network set is matched, whoever owns it, so `ipIn` is exact;
  * - host endpoints: HostEndpoint resources are not part of netpolx's input, so none is matched (as
  *   a peer, or as the subject of a GlobalNetworkPolicy);
- * - other addresses (`world`): with an inventory, the conjunction's addresses minus every pod, node
- *   and network-set address; without, left as `kind(world)` for the emitter to report.
+ * - other addresses (`world`): with an inventory, the conjunction's addresses minus every pod and
+ *   network-set address (nodes and host-network pods are no entity Calico knows); without, left as
+ *   `kind(world)` for the emitter to report.
  *
  * Resolving against the network sets and inventory given makes the result `exact-for-inventory`:
  * a cluster with more network sets or HostEndpoints than the input would match more.
@@ -66,10 +67,10 @@ const holdsOn = (
 const namespaceLabelsOf = (ns: string | undefined, inv: Inventory | undefined): Readonly<Record<string, string>> | undefined =>
   ns === undefined ? undefined : (inv?.namespaces.find((n) => n.name === ns)?.labels ?? { 'kubernetes.io/metadata.name': ns })
 
+/** Addresses of entities Calico knows: workload endpoints (not host-network pods) and network sets. */
 const ownedAddresses = (inv: Inventory, sets: ReadonlyArray<NetworkSet>): C.CidrSet => {
   let s = C.empty
-  for (const p of inv.pods) if (p.ip !== undefined) s = C.union(s, C.ofIp(p.ip))
-  for (const n of inv.nodes) for (const ip of n.ips) s = C.union(s, C.ofIp(ip))
+  for (const p of inv.pods) if (p.ip !== undefined && !p.hostNetwork) s = C.union(s, C.ofIp(p.ip))
   for (const ns of sets) s = C.union(s, ns.cidrs)
   return s
 }

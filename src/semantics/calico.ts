@@ -37,7 +37,10 @@
  * network set covering it does not match X), which can let through traffic that a `notSelector`
  * excludes through a network set covering the peer's address.
  *
- * Pods on the host network and external addresses are never subjects: they allow everything.
+ * Pods on the host network and external addresses are never subjects: they allow everything. As
+ * peers, host-network pods are no entity Calico knows (they are not workload endpoints and the input
+ * has no HostEndpoints): selectors never match them, `nets` match their (node) address, and a
+ * negated selector holds. Ingress from a pod's own node is always allowed (§4.1).
  */
 import * as D from '../diagnostics.js'
 import type { Inventory } from '../cluster/inventory.js'
@@ -48,7 +51,7 @@ import { directions, qualifiedName, rulesOf, scopedSubject } from '../ir/policy.
 import * as P from '../ir/ports.js'
 import * as B from './bitset.js'
 import type { Classes, Endpoint } from './endpoint.js'
-import { evaluator } from './endpoint.js'
+import { evaluator, residentHosts } from './endpoint.js'
 import type { Model, Prepared } from './model.js'
 
 // -------------------------------------------------------------------------------------
@@ -164,7 +167,11 @@ const forEachSet = (b: B.Bitset, f: (i: number) => void): void => {
  */
 const peerMatcher = (set: PolicySet, classes: Classes, inventory: Inventory): ((f: F.Formula) => B.Bitset) => {
   const n = classes.representatives.length
-  const ev = evaluator(classes, inventory)
+  // host-network pods are not workload endpoints (§4.4): with no HostEndpoints in the input, no
+  // selector matches them; their traffic is just the node's address
+  const ev = evaluator(classes, inventory, (a, e) =>
+    e.kind !== 'host' ? undefined : a._tag === 'ipIn' ? undefined : a._tag === 'kind' ? a.kinds.includes('world') : false
+  )
   const nsLabels = new Map(inventory.namespaces.map((ns) => [ns.name, ns.labels]))
   // for each network set: the classes whose (representative's) address it contains, and an
   // evaluator over the network set seen as an endpoint at each of those addresses
@@ -325,12 +332,16 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
   }
 
   const all = B.full(n)
+  const resident = residentHosts(classes)
   const allowedPeers = (d: Direction, c: number, protocol: number, port: number): B.Bitset => {
     const list = applying[d][c] ?? []
     if (list.length === 0) return all
     setProbe(protocol, port)
     const subject = reps[c]
     const allowed = B.make(n)
+    // traffic from a host to its own local workloads is always allowed (§4.1)
+    const local = d === 'ingress' ? resident[c] : undefined
+    if (local !== undefined) B.orInto(allowed, local)
     const undecided = B.full(n)
     const active = B.make(n) // undecided and not passed in the current tier
     const m = B.make(n)

@@ -206,3 +206,26 @@ export const cidrsOf = (fs: ReadonlyArray<Formula>): ReadonlyArray<C.CidrSet> =>
   for (const f of fs) for (const a of F.atoms(f).values()) if (a._tag === 'ipIn') seen.set(F.key(a), a.cidrs)
   return [...seen.values()]
 }
+
+/**
+ * For each class: the classes of host endpoints on the same node (its resident node's host
+ * endpoints), or undefined when it has none. Kubernetes ("pods cannot block access from their
+ * resident node") and Calico ("traffic from a host to its own local workloads is always allowed",
+ * research/calico.md §4.1) let that ingress through whatever the policies say.
+ */
+export const residentHosts = (classes: Classes): ReadonlyArray<B.Bitset | undefined> => {
+  const reps = classes.representatives
+  const hosts = hostNodes(classes.endpoints)
+  const byNode = new Map<string, B.Bitset>()
+  reps.forEach((e, c) => {
+    const node = effectiveNode(e, hosts)
+    if (e.kind !== 'host' || node === undefined) return
+    const b = byNode.get(node) ?? B.make(reps.length)
+    B.set(b, c)
+    byNode.set(node, b)
+  })
+  return reps.map((e) => {
+    const node = e.kind === 'pod' ? effectiveNode(e, hosts) : undefined
+    return node === undefined ? undefined : byNode.get(node)
+  })
+}

@@ -3,7 +3,8 @@
  * them. An endpoint is isolated in a direction iff some policy selecting it governs that direction
  * (and makes it default-deny); an isolated endpoint admits a connection iff some allow rule of a
  * policy selecting it matches. `ipIn` matches pod addresses too. Pods on the host network are
- * never selected.
+ * never selected, and ingress from a pod's resident node (its host endpoints) is always allowed:
+ * "pods cannot block access from their resident node" (the NetworkPolicy documentation).
  */
 import * as D from '../diagnostics.js'
 import type { Inventory } from '../cluster/inventory.js'
@@ -12,7 +13,7 @@ import { directions, qualifiedName, scopedSubject } from '../ir/policy.js'
 import * as P from '../ir/ports.js'
 import * as B from './bitset.js'
 import type { Classes } from './endpoint.js'
-import { evaluator } from './endpoint.js'
+import { evaluator, residentHosts } from './endpoint.js'
 import type { Model, Prepared } from './model.js'
 
 interface CompiledRule {
@@ -54,9 +55,13 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
     }
   }
   const all = B.full(n)
+  const resident = residentHosts(classes)
   const allowedPeers = (d: Direction, c: number, protocol: number, port: number): B.Bitset => {
     if (isolated[d][c] !== 1) return all
     const acc = B.make(n)
+    // pods cannot block access from their resident node
+    const local = d === 'ingress' ? resident[c] : undefined
+    if (local !== undefined) B.orInto(acc, local)
     const subject = classes.representatives[c]
     for (const cr of rules[d][c] ?? []) {
       if (d === 'ingress' || !cr.named) {

@@ -453,3 +453,47 @@ describe('calico model: upstream Kubernetes conformance tables', () => {
     })
   }
 })
+
+describe('calico model: host-network pods and the local node', () => {
+  it('a selector never matches a host-network pod (not a workload endpoint, §4.4); nets match its address', () => {
+    const bySelector = calicoSet([policy({ name: 'p', namespace: 'a', order: 1, subject: app('web'), ingress: rules(rule('allow', F.and(F.kind(['pod', 'host', 'networkSet']), F.inNamespace(['a']), app('web')))) })])
+    expect(table(bySelector).allowed('a/agent', 'a/web')).toBe(false)
+    const byNets = calicoSet([policy({ name: 'p', namespace: 'a', order: 1, subject: app('web'), ingress: rules(rule('allow', F.ipIn(cidrs('192.168.0.0/24')))) })])
+    expect(table(byNets).allowed('a/agent', 'a/web')).toBe(true)
+    // notSelector: all() — an address no entity owns
+    const notKnown = calicoSet([policy({ name: 'p', namespace: 'a', order: 1, subject: app('web'), ingress: rules(rule('allow', F.not(F.kind(['pod', 'host', 'networkSet'])))) })])
+    expect(table(notKnown).allowed('a/agent', 'a/web')).toBe(true)
+    expect(table(notKnown).allowed('a/client', 'a/web')).toBe(false)
+  })
+
+  it('traffic from a host to its own local workloads is always allowed (§4.1), from another node not', () => {
+    const cluster = `${clusterYaml}---
+apiVersion: v1
+kind: Pod
+metadata: {name: local, namespace: a}
+spec: {hostNetwork: true, nodeName: n1, containers: [{name: c}]}
+status: {podIP: 192.168.0.11}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: remote, namespace: a}
+spec: {hostNetwork: true, nodeName: n2, containers: [{name: c}]}
+status: {podIP: 192.168.0.12}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: pinned, namespace: a, labels: {app: db}}
+spec: {nodeName: n1, containers: [{name: c}]}
+status: {podIP: 10.0.0.9}
+`
+    const inv = load(parseText('cluster.yaml', cluster).docs).inventory
+    const deny = calicoSet([policy({ name: 'deny', namespace: 'a', order: 1, subject: app('db'), ingress: rules(rule('deny')) })])
+    const r = reach(deny, inv, calico, [{ protocol: P.TCP, port: 80 }])
+    const t = r.tables[0]
+    if (t === undefined) throw new Error('no table')
+    const ids = r.classes.endpoints.map((e) => e.id)
+    const m = matrix(r, t)
+    expect(m[ids.indexOf('a/local')]?.[ids.indexOf('a/pinned')]).toBe(true)
+    expect(m[ids.indexOf('a/remote')]?.[ids.indexOf('a/pinned')]).toBe(false)
+  })
+})

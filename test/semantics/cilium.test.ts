@@ -627,11 +627,12 @@ describe('cilium model: Kubernetes NetworkPolicies under Cilium (§5, §6)', () 
     expect(['a/client', 'a/agent-2', '203.0.113.9'].map((x) => allowed(x, 'a/web'))).toEqual([false, false, false])
   })
 
-  it('a default-deny KNP still lets the local node in (the k8s model does not)', () => {
+  it('a default-deny KNP still lets the local node in (as the k8s model does), not a remote one', () => {
     const s = knp(np('deny', '  podSelector: {}\n  policyTypes: [Ingress]\n'))
     expect(table(s).allowed('a/agent-1', 'a/web')).toBe(true)
     expect(table(s).allowed('a/agent-2', 'a/web')).toBe(false)
-    expect(table(s, P.TCP, 80, baseInventory, k8s).allowed('a/agent-1', 'a/web')).toBe(false)
+    expect(table(s, P.TCP, 80, baseInventory, k8s).allowed('a/agent-1', 'a/web')).toBe(true)
+    expect(table(s, P.TCP, 80, baseInventory, k8s).allowed('a/agent-2', 'a/web')).toBe(false)
   })
 
   it('deny overrides a KNP allow', () => {

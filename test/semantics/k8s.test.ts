@@ -98,3 +98,41 @@ describe('k8s model', () => {
     expect(table(tcp80, P.UDP, 80)('a/client', 'a/web')).toBe(false)
   })
 })
+
+describe('k8s model: the resident node', () => {
+  it('pods cannot block access from their resident node; other nodes are isolated out', () => {
+    const cluster = `apiVersion: v1
+kind: Namespace
+metadata: {name: a}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: a, labels: {app: web}}
+spec: {nodeName: n1, containers: [{name: c}]}
+status: {podIP: 10.0.0.1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: local, namespace: a}
+spec: {hostNetwork: true, nodeName: n1, containers: [{name: c}]}
+status: {podIP: 192.168.0.11}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: remote, namespace: a}
+spec: {hostNetwork: true, nodeName: n2, containers: [{name: c}]}
+status: {podIP: 192.168.0.12}
+`
+    const inv = load(parseText('cluster.yaml', cluster).docs).inventory
+    const set = parseDocs(parseText('np.yaml', 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: a}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n').docs).set
+    const r = reach(set, inv, k8s, [{ protocol: P.TCP, port: 80 }])
+    const t = r.tables[0]
+    if (t === undefined) throw new Error('no table')
+    const ids = r.classes.endpoints.map((e) => e.id)
+    const m = matrix(r, t)
+    expect(m[ids.indexOf('a/local')]?.[ids.indexOf('a/web')]).toBe(true)
+    expect(m[ids.indexOf('a/remote')]?.[ids.indexOf('a/web')]).toBe(false)
+    // egress to the node is not exempt
+    expect(m[ids.indexOf('a/web')]?.[ids.indexOf('a/local')]).toBe(false)
+  })
+})
