@@ -8,8 +8,9 @@
  *   `default` at order 1000, sorted in one list with the Calico policies of that tier;
  * - tiers run by order (absent last), then name; only tiers holding an applying policy are
  *   consulted. Within a tier, policies run by order (absent last), then by the string
- *   `namespace/name/kind` of their origin — a deterministic tie-break only: Calico ≤ v3.31 compares
- *   `namespace/name`, v3.32 and HEAD `name/namespace/kind`, so the result of a tie is
+ *   `name/namespace/kind` of their origin (a Kubernetes policy's kind being
+ *   `KubernetesNetworkPolicy`), as Calico v3.32 and HEAD do; Calico ≤ v3.31 compares
+ *   `namespace/name`, so the result of a tie is
  *   version-dependent and translators should never rely on one;
  * - inside a policy the first matching rule decides: `allow` and `deny` are final, `pass` skips the
  *   rest of the tier, `log` gives no verdict and evaluation continues with the next rule; a policy
@@ -83,7 +84,7 @@ const tierOf = (p: Policy): string => p.ordering?.tier ?? defaultTierName
 const orderOf = (p: Policy): number => (p.ordering === undefined ? kubernetesPolicyOrder : (p.ordering.order ?? Number.POSITIVE_INFINITY))
 
 /** The deterministic tie-break between policies of equal order (see the module comment). */
-const tieBreakKey = (p: Policy): string => `${p.origin.namespace ?? ''}/${p.origin.name}/${p.origin.kind}`
+const tieBreakKey = (p: Policy): string => `${p.origin.name}/${p.origin.namespace ?? ''}/${p.origin.dialect === 'k8s' ? 'KubernetesNetworkPolicy' : p.origin.kind}`
 
 /**
  * The tiers the policies name, sorted, and a warning for each tier a policy names that the set does
