@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import type { Io } from './common.js'
 import { Exit, exitCodes, nodeIo } from './common.js'
+import { defaultsCommand } from './defaults.js'
 import { equivCommand } from './equiv.js'
 import { reachCommand } from './reach.js'
 import { translateCommand } from './translate.js'
@@ -32,6 +33,7 @@ export const program = (io: Io): Command => {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
   for (const c of [validateCommand(io), translateCommand(io), reachCommand(io), equivCommand(io)]) root.addCommand(c)
+  root.addCommand(defaultsCommand(io))
   root.commands.forEach((c) => c.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)'))
   root.exitOverride()
   root.commands.forEach((c) => c.exitOverride())
