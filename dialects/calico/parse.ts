@@ -175,6 +175,8 @@ const entityFormula = (ctx: Ctx, er: K.EntityRule, path: Path): F.Formula => {
     if (nonEmpty(er.namespaceSelector)) {
       const ns = selectorAt(ctx, er.namespaceSelector, [...path, 'namespaceSelector'])
       scope = ns === undefined ? F.tt : formulaAt(ctx, replaceAll(ns, { _tag: 'has', key: labelName }), 'namespace', [...path, 'namespaceSelector'], globalScope)
+      // the namespace scope is itself a selector: it matches only known entities (§2, step 3)
+      scope = F.and(known, scope)
     }
     parts.push(scope)
     if (nonEmpty(er.selector)) {
@@ -311,6 +313,14 @@ const ruleOf = (ctx: Ctx, rule: K.Rule, direction: 'ingress' | 'egress', path: P
   const ports = portsOf(ctx, rule, path)
   if (ports === undefined) return undefined
   const peerRule = rule[peerKey]
+  if (direction === 'egress' && peerRule?.services !== undefined)
+    ctx.diagnostics.push(
+      D.info(
+        'calico-service-ports',
+        `${pathText([...path, peerKey, 'services'])}: Felix matches only the Service's endpoint ports; the inventory carries no Service ports, so reach evaluates the rule on every port it lists`,
+        at(ctx.doc, [...path, peerKey, 'services'])
+      )
+    )
   const peer = F.and(
     peerRule === undefined ? F.tt : entityFormula(ctx, peerRule, [...path, peerKey]),
     rule.ipVersion === undefined ? F.tt : F.ipIn(rule.ipVersion === 4 ? C.allV4 : C.allV6)

@@ -151,8 +151,10 @@ describe('scoping table (research notes §2)', () => {
   it('selector only, GNP: S over every known entity', () => {
     eq(ingressPeer(one(gnp(src('      selector: app == "a"\n')))), F.and(known, F.labelEquals('endpoint', 'app', 'a')))
   })
-  it('namespaceSelector only', () => {
-    eq(ingressPeer(one(np(src('      namespaceSelector: team == "t"\n')))), F.labelEquals('namespace', 'team', 't'))
+  it('namespaceSelector only: a selector too, so only known entities (§2 step 3)', () => {
+    eq(ingressPeer(one(np(src('      namespaceSelector: team == "t"\n')))), F.and(known, F.labelEquals('namespace', 'team', 't')))
+    // a negated namespace selector does not reach addresses outside every namespace
+    eq(ingressPeer(one(np(src('      namespaceSelector: team != "t"\n')))), F.and(known, F.not(F.labelEquals('namespace', 'team', 't'))))
   })
   it('selector and namespaceSelector', () => {
     eq(
@@ -161,7 +163,7 @@ describe('scoping table (research notes §2)', () => {
     )
   })
   it('namespaceSelector all(): every namespaced entity', () => {
-    eq(ingressPeer(one(np(src('      namespaceSelector: all()\n')))), namespaced)
+    eq(ingressPeer(one(np(src('      namespaceSelector: all()\n')))), F.and(known, namespaced))
   })
   it('namespaceSelector global() (+S): non-namespaced entities only', () => {
     eq(ingressPeer(one(np(src('      namespaceSelector: global()\n')))), F.and(F.kind(['host', 'networkSet']), F.not(namespaced)))
@@ -199,7 +201,7 @@ describe('special labels', () => {
     eq(ingressPeer(one(gnp(src('      selector: projectcalico.org/serviceaccount == "sa"\n')))), F.and(F.kind(['pod']), F.serviceAccount(['sa'])))
   })
   it('projectcalico.org/name inside a namespaceSelector is the namespace name', () => {
-    eq(ingressPeer(one(gnp(src('      namespaceSelector: projectcalico.org/name == "n"\n')))), F.inNamespace(['n']))
+    eq(ingressPeer(one(gnp(src('      namespaceSelector: projectcalico.org/name == "n"\n')))), F.and(known, F.inNamespace(['n'])))
   })
   it('negated special labels stay negations', () => {
     eq(rewriteSpecialLabels(F.not(F.labelEquals('endpoint', 'projectcalico.org/namespace', 'n'))), F.not(F.inNamespace(['n'])))
