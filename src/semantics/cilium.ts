@@ -38,9 +38,11 @@
  * known only when the inventory says (`spec.nodeName`); without it, no host endpoint is local.
  *
  * Ports: a rule matches the probed (protocol, port) when its port set does (§4.3); named ports
- * resolve on the destination — the subject for ingress (§4.10), each destination peer for egress
- * (Cilium up to 1.19 resolves egress names node-wide and drops a rule whose name is ambiguous,
- * §4.10; that failure mode is not modelled). L7 constraints (`Rule.l7`) do not restrict at L3/L4:
+ * resolve on the subject for ingress (§4.10); for egress through one map of the named ports of
+ * every pod (Cilium resolves them node-wide, §4.10; the inventory's pods stand for the node's): a
+ * name that maps to one (port, protocol) matches that port towards every peer of the rule, a name
+ * that maps to several matches nothing (`ErrDuplicateNamedPorts`; per-destination resolution in
+ * newer releases is UNCONFIRMED). L7 constraints (`Rule.l7`) do not restrict at L3/L4:
  * an L7 rule allows the connection on its ports and the proxy then judges each request (§4.6), so
  * an L7 allow counts as a plain allow here.
  *
@@ -49,7 +51,7 @@
  * skipped). `log` rules give no verdict and are ignored.
  */
 import * as D from '../diagnostics.js'
-import type { Inventory } from '../cluster/inventory.js'
+import type { ContainerPort, Inventory } from '../cluster/inventory.js'
 import * as C from '../ir/cidr.js'
 import * as F from '../ir/formula.js'
 import type { Direction, Policy, PolicySet, Rule } from '../ir/policy.js'
@@ -241,6 +243,24 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
   const n = classes.representatives.length
   const reps = classes.representatives
   const diagnostics: Array<D.Diagnostic> = [...findings(set, inventory, classes), ...nodeFindings(classes)]
+  // egress named ports: names every pod that declares them maps to one (port, protocol)
+  const byName = new Map<string, Map<string, ContainerPort>>()
+  for (const p of inventory.pods)
+    if (!p.hostNetwork)
+      for (const cp of p.ports) if (cp.name !== undefined) byName.set(cp.name, (byName.get(cp.name) ?? new Map()).set(`${cp.protocol}/${cp.port}`, cp))
+  const egressNames: ReadonlyArray<ContainerPort> = [...byName.values()].flatMap((m) => (m.size === 1 ? [...m.values()] : []))
+  const ambiguous = [...byName.entries()].filter(([, m]) => m.size > 1).map(([name]) => name)
+  for (const p of set.policies)
+    for (const r of p.egress?.rules ?? [])
+      for (const nm of r.ports.named)
+        if (ambiguous.includes(nm.name))
+          diagnostics.push(
+            D.warning(
+              'ambiguous-named-port',
+              `egress named port "${nm.name}" maps to several ports among the inventory's pods; Cilium resolves egress names node-wide and such a rule allows nothing on it (research/cilium.md §4.10)`,
+              r.location
+            )
+          )
 
   // nodes: only those running a host endpoint tell local from remote (endpoint.ts classify)
   const hosts = hostNodes(classes.endpoints)
@@ -366,12 +386,8 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
       // ingress: named ports resolve on the subject (the destination)
       return P.matches(r.ports, protocol, port, reps[c]?.ports ?? []) ? peersOf(r, nodeOf[c]) : undefined
     }
-    // egress: named ports resolve on each destination peer
-    const out = B.make(n)
-    forEachSet(peersOf(r, nodeOf[c]), (j) => {
-      if (P.matches(r.ports, protocol, port, reps[j]?.ports ?? [])) B.set(out, j)
-    })
-    return out
+    // egress: named ports resolve through the one map of every pod's named ports
+    return P.matches(r.ports, protocol, port, egressNames) ? peersOf(r, nodeOf[c]) : undefined
   }
 
   const all = B.full(n)

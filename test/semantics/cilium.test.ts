@@ -351,15 +351,22 @@ describe('cilium model: L3/L4 matching (§4.3)', () => {
     expect(table(s, P.TCP, 80).allowed('203.0.113.9', 'a/web')).toBe(false)
   })
 
-  it('named ports resolve on the subject for ingress and on each destination for egress (§4.10)', () => {
+  it('named ports resolve on the subject for ingress; egress names node-wide, an ambiguous one allows nothing (§4.10)', () => {
     const ingress = set(policy({ name: 'in', subject: subject('web'), ingress: rules(rule('allow', pods('a', 'client'), P.named('http', P.TCP))) }))
     expect(table(ingress, P.TCP, 8080).allowed('a/client', 'a/web')).toBe(true)
     expect(table(ingress, P.TCP, 8080).allowed('a/client', 'a/legacy')).toBe(false) // legacy's http is 9090
     expect(table(ingress, P.TCP, 9090).allowed('a/client', 'a/legacy')).toBe(true)
+    // http is 8080 on web and 9090 on legacy: ambiguous node-wide, so the egress rule allows nothing
     const egress = set(policy({ name: 'out', subject: subject('client'), egress: rules(rule('allow', F.tt, P.named('http', P.TCP))) }))
-    expect(table(egress, P.TCP, 8080).allowed('a/client', 'a/web')).toBe(true)
-    expect(table(egress, P.TCP, 8080).allowed('a/client', 'a/legacy')).toBe(false)
-    expect(table(egress, P.TCP, 9090).allowed('a/client', 'a/legacy')).toBe(true)
+    const t8080 = table(egress, P.TCP, 8080)
+    expect(t8080.allowed('a/client', 'a/web')).toBe(false)
+    expect(table(egress, P.TCP, 9090).allowed('a/client', 'a/legacy')).toBe(false)
+    expect(t8080.diagnostics.map((d) => d.code)).toContain('ambiguous-named-port')
+    // a name that maps to one port everywhere allows that port towards every peer, outside ones too
+    const onlyWeb: Inventory = { ...baseInventory, pods: baseInventory.pods.filter((p) => p.name !== 'legacy') }
+    expect(table(egress, P.TCP, 8080, onlyWeb).allowed('a/client', 'a/web')).toBe(true)
+    expect(table(egress, P.TCP, 8080, onlyWeb).allowed('a/client', '203.0.113.9')).toBe(true)
+    expect(table(egress, P.TCP, 9090, onlyWeb).allowed('a/client', 'a/web')).toBe(false)
   })
 
   it('an L7 rule allows at L3/L4 on its ports (the proxy then judges requests, §4.6)', () => {
