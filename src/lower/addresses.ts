@@ -221,6 +221,37 @@ const fromCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>):
 }
 
 /**
+ * Egress named ports: Kubernetes and Calico resolve them on each destination pod; Cilium through one
+ * node-wide map (research/cilium.md §4.10), so a name that maps to several ports allows nothing, and
+ * a name that maps to one allows that port towards every peer of the rule, pods that do not declare
+ * it and outside addresses included.
+ */
+const egressNamedPorts = (set: PolicySet, inv: Inventory | undefined): ReadonlyArray<D.Diagnostic> => {
+  const bindings = new Map<string, Set<string>>()
+  for (const p of inv?.pods ?? []) if (!p.hostNetwork) for (const cp of p.ports) if (cp.name !== undefined) bindings.set(cp.name, (bindings.get(cp.name) ?? new Set()).add(`${cp.protocol}/${cp.port}`))
+  return set.policies.flatMap((p) =>
+    (p.egress?.rules ?? []).flatMap((r) =>
+      r.ports.named.map((nm) => {
+        const b = bindings.get(nm.name)
+        if (inv === undefined || b === undefined || b.size > 1)
+          return D.loss(
+            missing(r),
+            'egress-named-port',
+            `egress named port "${nm.name}": Cilium resolves egress port names node-wide and a name bound to several ports allows nothing (research/cilium.md §4.10)${inv === undefined ? '; give --cluster to check the bindings' : ''}`,
+            r.location
+          )
+        return D.loss(
+          extra(r),
+          'egress-named-port',
+          `egress named port "${nm.name}": Cilium allows its one port towards every peer of the rule, not only the pods that declare the name (research/cilium.md §4.10)`,
+          r.location
+        )
+      })
+    )
+  )
+}
+
+/**
  * Rewrites the peers of `set`, written for the `from` model, so that the `to` dialect's model gives
  * them the same meaning. Identity when both treat addresses alike and no entity occurs.
  */
@@ -242,6 +273,7 @@ export const adaptAddresses = (set: PolicySet, from: CniName, to: DialectName, i
     return peer === r.peer ? r : { ...r, peer }
   }
   const dir = (dr: DirectionRules | undefined): DirectionRules | undefined => (dr === undefined ? undefined : { ...dr, rules: dr.rules.map(rewrite) })
+  if (source && !target) diagnostics.push(...egressNamedPorts(set, inventory))
   const policies: ReadonlyArray<Policy> = set.policies.map((p) => ({ ...p, ingress: dir(p.ingress), egress: dir(p.egress) }))
   return { set: { ...set, policies }, diagnostics }
 }
