@@ -11,7 +11,7 @@ import type { Inventory } from './cluster/inventory.js'
 import type { SourceDoc } from './io/source.js'
 import type { DialectName, PolicySet } from './ir/policy.js'
 import { concat } from './ir/policy.js'
-import { adaptAddresses } from './lower/addresses.js'
+import { adaptAddresses, residentNodeDenies } from './lower/addresses.js'
 import type { Lowered } from './lower/addresses.js'
 import { expandClusterScope } from './lower/expand.js'
 import { flatten, needsFlattening } from './lower/flatten.js'
@@ -110,6 +110,7 @@ export const translate = (parsed: Parsed, target: Dialect, inventory: Inventory 
 /** The lowering passes a target needs, in order (DESIGN.md §2 step 5). */
 export const lower = (set: PolicySet, from: CniName, to: DialectName, inventory: Inventory | undefined): Lowered => {
   const passes: ReadonlyArray<(s: PolicySet) => Lowered> = [
+    (s) => ({ set: s, diagnostics: residentNodeDenies(s, from, to) }),
     (s) => (needsKindResolution(from, to) ? resolveKinds(s, inventory, 'subjects') : { set: s, diagnostics: [] }),
     (s) => (needsFlattening(s, from, to) ? flatten(s, from) : { set: s, diagnostics: [] }),
     (s) => (needsKindResolution(from, to) ? resolveKinds(s, inventory, 'peers') : { set: s, diagnostics: [] }),

@@ -305,6 +305,23 @@ export const mapAtoms = (g: Formula, f: (a: Atom) => Formula): Formula => {
   }
 }
 
+/** Like `mapAtoms`, telling `f` whether the atom occurs under an even (positive) or odd number of negations. */
+export const mapAtomsPolar = (g: Formula, f: (a: Atom, positive: boolean) => Formula, positive = true): Formula => {
+  switch (g._tag) {
+    case 'true':
+    case 'false':
+      return g
+    case 'and':
+      return and(...g.args.map((x) => mapAtomsPolar(x, f, positive)))
+    case 'or':
+      return or(...g.args.map((x) => mapAtomsPolar(x, f, positive)))
+    case 'not':
+      return not(mapAtomsPolar(g.arg, f, !positive))
+    default:
+      return f(g, positive)
+  }
+}
+
 /** The conjunction of two DNFs, simplified and pruned pair by pair (so it never builds the unpruned product). */
 export const andDnf = (a: Dnf, b: Dnf): Dnf => {
   const seen = new Map<string, ReadonlyArray<Literal>>()

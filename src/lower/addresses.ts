@@ -121,17 +121,22 @@ interface Finding {
   readonly message: string
 }
 
-/** The fidelity of leaving out matches: an allow rule then allows less, a deny rule denies less. */
-const missing = (r: Rule): D.Fidelity => (r.action === 'deny' ? 'broader' : 'narrower')
-/** The fidelity of adding matches. */
-const extra = (r: Rule): D.Fidelity => (r.action === 'deny' ? 'narrower' : 'broader')
+/**
+ * The fidelity of an atom occurrence matching less than it should: under an even number of
+ * negations in an allow rule the rule then allows less (`narrower`); a negation or a deny rule
+ * flips it.
+ */
+const missing = (r: Rule, positive: boolean): D.Fidelity => ((r.action === 'deny') === positive ? 'broader' : 'narrower')
+/** The fidelity of an atom occurrence matching more than it should. */
+const extra = (r: Rule, positive: boolean): D.Fidelity => (missing(r, positive) === 'narrower' ? 'broader' : 'narrower')
 
-const toCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>): F.Formula =>
-  F.mapAtoms(r.peer, (a) => {
+const toCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>): F.Formula => {
+  const nodes = inv === undefined ? undefined : nodeAddresses(inv)
+  return F.mapAtomsPolar(r.peer, (a, positive) => {
     if (a._tag !== 'ipIn') return a
-    if (inv === undefined) {
+    if (inv === undefined || nodes === undefined) {
       found.push({
-        fidelity: missing(r),
+        fidelity: missing(r, positive),
         code: 'cidr-matches-pods',
         message: `the address block ${C.show(a.cidrs)} also matches pod and node addresses under Kubernetes and Calico semantics; Cilium CIDR rules never match cluster endpoints (give --cluster to add the pods it covers as endpoint peers)`
       })
@@ -140,32 +145,35 @@ const toCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>): F
     const p = podsIn(a.cidrs, inv)
     if (p.mixed.length > 0)
       found.push({
-        fidelity: missing(r),
+        fidelity: missing(r, positive),
         code: 'cidr-matches-pods',
         message: `the address block ${C.show(a.cidrs)} covers pods that share their labels with pods outside it (${p.mixed.join(', ')}); no label selector tells them apart, so they are left out`
       })
-    if (p.nodes.length > 0)
+    // nodes: Cilium names them only as the host and remote-node entities, all nodes at once
+    const coversAllNodes = !C.isEmpty(nodes) && C.isSubset(nodes, a.cidrs)
+    if (p.nodes.length > 0 && !coversAllNodes)
       found.push({
-        fidelity: missing(r),
+        fidelity: missing(r, positive),
         code: 'cidr-matches-nodes',
-        message: `the address block ${C.show(a.cidrs)} covers node addresses (${p.nodes.join(', ')}); Cilium CIDR rules never match nodes, so they are left out`
+        message: `the address block ${C.show(a.cidrs)} covers some node addresses (${p.nodes.join(', ')}) but not all; Cilium CIDR rules never match nodes and its node entities take them all, so they are left out`
       })
     found.push({
       fidelity: 'exact-for-inventory',
       code: 'cidr-pods-expanded',
-      message: `the address block ${C.show(a.cidrs)} is written with the inventory's pods inside it as endpoint peers (Cilium CIDR rules never match pods)`
+      message: `the address block ${C.show(a.cidrs)} is written with the inventory's pods${coversAllNodes ? ' and nodes' : ''} inside it as endpoint peers (Cilium CIDR rules never match cluster endpoints)`
     })
-    return F.or(a, p.formula)
+    return F.or(a, p.formula, coversAllNodes ? F.or(F.entity('host'), F.entity('remote-node')) : F.ff)
   })
+}
 
 const fromCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>): F.Formula => {
   const cluster = inv === undefined ? undefined : clusterAddresses(inv)
   const nodes = inv === undefined ? undefined : nodeAddresses(inv)
-  return F.mapAtoms(r.peer, (a) => {
+  return F.mapAtomsPolar(r.peer, (a, positive) => {
     if (a._tag === 'ipIn') {
       if (cluster === undefined) {
         found.push({
-          fidelity: extra(r),
+          fidelity: extra(r, positive),
           code: 'cidr-matches-pods',
           message: `Cilium's address block ${C.show(a.cidrs)} never matches cluster endpoints, but the target's matches pod and node addresses in it (give --cluster to cut the cluster's addresses out)`
         })
@@ -187,10 +195,10 @@ const fromCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>):
         return F.ff
       case 'world':
         if (cluster === undefined) {
-          found.push({ fidelity: extra(r), code: 'entity-world', message: 'the world entity excludes cluster addresses; written as every address (give --cluster to cut the cluster\'s addresses out)' })
+          found.push({ fidelity: extra(r, positive), code: 'entity-world', message: "the world entity excludes cluster addresses; written as every address (give --cluster to cut the cluster's addresses out)" })
           return F.ipIn(C.all)
         }
-        found.push({ fidelity: 'exact-for-inventory', code: 'entity-world', message: 'the world entity is written as every address but the inventory\'s pod and node addresses' })
+        found.push({ fidelity: 'exact-for-inventory', code: 'entity-world', message: "the world entity is written as every address but the inventory's pod and node addresses" })
         return F.ipIn(C.difference(C.all, cluster))
       case 'cluster':
       case 'host':
@@ -198,20 +206,26 @@ const fromCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>):
         const pods = a.entity === 'cluster' ? F.kind(['pod']) : F.ff
         if (nodes === undefined) {
           found.push({
-            fidelity: missing(r),
+            fidelity: missing(r, positive),
             code: 'entity-nodes',
             message: `the ${a.entity} entity includes nodes, which the target can name only by address (give --cluster to write the nodes' addresses)`
           })
           return pods
         }
-        if (a.entity === 'host')
-          found.push({ fidelity: extra(r), code: 'entity-host', message: 'the host entity (the local node only) is written as the addresses of every node' })
-        else found.push({ fidelity: 'exact-for-inventory', code: 'entity-nodes', message: `the ${a.entity} entity's nodes are written as the inventory's node addresses` })
-        return F.or(pods, F.ipIn(nodes))
+        if (a.entity === 'cluster') {
+          if (!C.isEmpty(nodes)) found.push({ fidelity: 'exact-for-inventory', code: 'entity-nodes', message: "the cluster entity's nodes are written as the inventory's node addresses" })
+          return F.or(pods, F.ipIn(nodes))
+        }
+        found.push({
+          fidelity: extra(r, positive),
+          code: 'entity-host',
+          message: `the ${a.entity} entity (${a.entity === 'host' ? 'the local node only' : 'every node but the local one'}) is written as the addresses of every node`
+        })
+        return F.ipIn(nodes)
       }
       default:
         found.push({
-          fidelity: missing(r),
+          fidelity: missing(r, positive),
           code: 'unsupported-entity',
           message: `the ${a.entity} entity selects Cilium-internal identities that no other dialect can name; left out`
         })
@@ -222,32 +236,89 @@ const fromCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>):
 
 /**
  * Egress named ports: Kubernetes and Calico resolve them on each destination pod; Cilium through one
- * node-wide map (research/cilium.md §4.10), so a name that maps to several ports allows nothing, and
- * a name that maps to one allows that port towards every peer of the rule, pods that do not declare
- * it and outside addresses included.
+ * node-wide map (research/cilium.md §4.10), so a name bound to several ports matches nothing, and a
+ * name bound to one matches that port towards every peer of the rule, pods that do not declare it
+ * and outside addresses included. Reported for translations between Cilium and the others.
  */
-const egressNamedPorts = (set: PolicySet, inv: Inventory | undefined): ReadonlyArray<D.Diagnostic> => {
+const egressNamedPorts = (set: PolicySet, inv: Inventory | undefined, toCiliumSide: boolean): ReadonlyArray<D.Diagnostic> => {
   const bindings = new Map<string, Set<string>>()
   for (const p of inv?.pods ?? []) if (!p.hostNetwork) for (const cp of p.ports) if (cp.name !== undefined) bindings.set(cp.name, (bindings.get(cp.name) ?? new Set()).add(`${cp.protocol}/${cp.port}`))
+  // under Cilium an ambiguous name matches nothing, an unambiguous one more than per destination
+  const ciliumMatchesLess = (r: Rule): D.Fidelity => (toCiliumSide ? missing(r, true) : extra(r, true))
+  const ciliumMatchesMore = (r: Rule): D.Fidelity => (toCiliumSide ? extra(r, true) : missing(r, true))
   return set.policies.flatMap((p) =>
     (p.egress?.rules ?? []).flatMap((r) =>
       r.ports.named.map((nm) => {
         const b = bindings.get(nm.name)
         if (inv === undefined || b === undefined || b.size > 1)
           return D.loss(
-            missing(r),
+            ciliumMatchesLess(r),
             'egress-named-port',
-            `egress named port "${nm.name}": Cilium resolves egress port names node-wide and a name bound to several ports allows nothing (research/cilium.md §4.10)${inv === undefined ? '; give --cluster to check the bindings' : ''}`,
+            `egress named port "${nm.name}": Cilium resolves egress port names node-wide and a name bound to several ports matches nothing (research/cilium.md §4.10)${inv === undefined ? '; give --cluster to check the bindings' : ''}`,
             r.location
           )
         return D.loss(
-          extra(r),
+          ciliumMatchesMore(r),
           'egress-named-port',
-          `egress named port "${nm.name}": Cilium allows its one port towards every peer of the rule, not only the pods that declare the name (research/cilium.md §4.10)`,
+          `egress named port "${nm.name}": Cilium matches its one port towards every peer of the rule, not only the pods that declare the name (research/cilium.md §4.10)`,
           r.location
         )
       })
     )
+  )
+}
+
+/**
+ * Egress named ports on host-network pods: Kubernetes (and Cilium's reading of the inventory's
+ * pods) resolve a name on the destination pod's containers, host-network pods included; Calico does
+ * not, host-network pods being no workload endpoint (research/calico.md §4.4).
+ */
+const hostNetworkNamedPorts = (set: PolicySet, inv: Inventory | undefined, toCalico: boolean): ReadonlyArray<D.Diagnostic> => {
+  const names = new Set((inv?.pods ?? []).filter((p) => p.hostNetwork).flatMap((p) => p.ports.flatMap((cp) => (cp.name === undefined ? [] : [cp.name]))))
+  return set.policies.flatMap((p) =>
+    (p.egress?.rules ?? []).flatMap((r) =>
+      r.ports.named
+        .filter((nm) => names.has(nm.name))
+        .map((nm) =>
+          D.loss(
+            toCalico ? missing(r, true) : extra(r, true),
+            'named-port-host-network',
+            `egress named port "${nm.name}" is declared by host-network pods of the inventory; Calico does not resolve names on them (they are not workload endpoints), the other dialects do`,
+            r.location
+          )
+        )
+    )
+  )
+}
+
+/**
+ * A pod's own node: Kubernetes and Calico always let it in ("pods cannot block access from their
+ * resident node"; research/calico.md §4.1), while in Cilium a deny rule beats allow-localhost
+ * (research/cilium.md §4.7, source-derived). So an ingress deny rule of a Cilium policy that can
+ * match nodes denies less once translated. Run before the order is compiled away.
+ */
+export const residentNodeDenies = (set: PolicySet, from: CniName, to: DialectName): ReadonlyArray<D.Diagnostic> => {
+  if (from !== 'cilium' || to === 'cilium') return []
+  const canMatchNodes = (f: F.Formula): boolean =>
+    F.dnf(f).some((c) =>
+      c.every((l) => {
+        const a = l.atom
+        if (a._tag === 'kind') return a.kinds.includes('host') === l.positive
+        if (a._tag === 'entity') return l.positive ? ['all', 'host', 'cluster'].includes(a.entity) : a.entity !== 'all' && a.entity !== 'host' && a.entity !== 'cluster'
+        return a._tag !== 'ipIn' || !l.positive
+      })
+    )
+  return set.policies.flatMap((p) =>
+    (p.ingress?.rules ?? [])
+      .filter((r) => r.action === 'deny' && canMatchNodes(r.peer))
+      .map((r) =>
+        D.loss(
+          'broader',
+          'resident-node-deny',
+          `this ingress deny rule also denies the pod's own node under Cilium; ${to === 'k8s' ? 'Kubernetes' : 'Calico'} always lets a pod's own node in`,
+          r.location
+        )
+      )
   )
 }
 
@@ -258,8 +329,9 @@ const egressNamedPorts = (set: PolicySet, inv: Inventory | undefined): ReadonlyA
 export const adaptAddresses = (set: PolicySet, from: CniName, to: DialectName, inventory: Inventory | undefined): Lowered => {
   const source = addressesMatchEndpoints(from)
   const target = addressesMatchEndpoints(to)
-  if (source === target) return { set, diagnostics: [] }
-  const diagnostics: Array<D.Diagnostic> = []
+  const hostPorts = (from === 'calico') !== (to === 'calico') ? hostNetworkNamedPorts(set, inventory, to === 'calico') : []
+  if (source === target) return { set, diagnostics: hostPorts }
+  const diagnostics: Array<D.Diagnostic> = [...hostPorts]
   const rewrite = (r: Rule): Rule => {
     const found: Array<Finding> = []
     const peer = source ? toCilium(r, inventory, found) : fromCilium(r, inventory, found)
@@ -273,7 +345,7 @@ export const adaptAddresses = (set: PolicySet, from: CniName, to: DialectName, i
     return peer === r.peer ? r : { ...r, peer }
   }
   const dir = (dr: DirectionRules | undefined): DirectionRules | undefined => (dr === undefined ? undefined : { ...dr, rules: dr.rules.map(rewrite) })
-  if (source && !target) diagnostics.push(...egressNamedPorts(set, inventory))
+  diagnostics.push(...egressNamedPorts(set, inventory, source))
   const policies: ReadonlyArray<Policy> = set.policies.map((p) => ({ ...p, ingress: dir(p.ingress), egress: dir(p.egress) }))
   return { set: { ...set, policies }, diagnostics }
 }

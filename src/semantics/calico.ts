@@ -326,7 +326,9 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
     if (hit !== undefined) return hit
     const b = B.make(n)
     forEachSet(r.peers, (j) => {
-      if (P.matches(r.ports, protocol, port, reps[j]?.ports ?? [])) B.set(b, j)
+      // host-network pods are no workload endpoint: their container ports name nothing (§4.4)
+      const peer = reps[j]
+      if (peer !== undefined && peer.kind !== 'host' && P.matches(r.ports, protocol, port, peer.ports)) B.set(b, j)
     })
     namedPeers[r.id] = b
     return b
