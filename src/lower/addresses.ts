@@ -130,39 +130,50 @@ const missing = (r: Rule, positive: boolean): D.Fidelity => ((r.action === 'deny
 /** The fidelity of an atom occurrence matching more than it should. */
 const extra = (r: Rule, positive: boolean): D.Fidelity => (missing(r, positive) === 'narrower' ? 'broader' : 'narrower')
 
+/**
+ * k8s/calico → cilium. An address block means "every endpoint at an address in it"; Cilium's CIDR
+ * rules match outside addresses only, so the block becomes CIDR ∨ its pods ∨ (when it holds every
+ * node address) the node entities. Under a negation the complement block is expanded instead
+ * (`¬ipIn(X)` ≡ `ipIn(∁X)` for every endpoint), so the result needs no negated selectors, which
+ * Cilium cannot write.
+ */
 const toCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>): F.Formula => {
   const nodes = inv === undefined ? undefined : nodeAddresses(inv)
-  return F.mapAtomsPolar(r.peer, (a, positive) => {
-    if (a._tag !== 'ipIn') return a
+  const expand = (cidrs: C.CidrSet, fidelityIfMissing: D.Fidelity): F.Formula => {
     if (inv === undefined || nodes === undefined) {
       found.push({
-        fidelity: missing(r, positive),
+        fidelity: fidelityIfMissing,
         code: 'cidr-matches-pods',
-        message: `the address block ${C.show(a.cidrs)} also matches pod and node addresses under Kubernetes and Calico semantics; Cilium CIDR rules never match cluster endpoints (give --cluster to add the pods it covers as endpoint peers)`
+        message: `the address block ${C.show(cidrs)} also matches pod and node addresses under Kubernetes and Calico semantics; Cilium CIDR rules never match cluster endpoints (give --cluster to add the pods it covers as endpoint peers)`
       })
-      return a
+      return F.ipIn(cidrs)
     }
-    const p = podsIn(a.cidrs, inv)
+    const p = podsIn(cidrs, inv)
     if (p.mixed.length > 0)
       found.push({
-        fidelity: missing(r, positive),
+        fidelity: fidelityIfMissing,
         code: 'cidr-matches-pods',
-        message: `the address block ${C.show(a.cidrs)} covers pods that share their labels with pods outside it (${p.mixed.join(', ')}); no label selector tells them apart, so they are left out`
+        message: `the address block ${C.show(cidrs)} covers pods that share their labels with pods outside it (${p.mixed.join(', ')}); no label selector tells them apart, so they are left out`
       })
     // nodes: Cilium names them only as the host and remote-node entities, all nodes at once
-    const coversAllNodes = !C.isEmpty(nodes) && C.isSubset(nodes, a.cidrs)
+    const coversAllNodes = !C.isEmpty(nodes) && C.isSubset(nodes, cidrs)
     if (p.nodes.length > 0 && !coversAllNodes)
       found.push({
-        fidelity: missing(r, positive),
+        fidelity: fidelityIfMissing,
         code: 'cidr-matches-nodes',
-        message: `the address block ${C.show(a.cidrs)} covers some node addresses (${p.nodes.join(', ')}) but not all; Cilium CIDR rules never match nodes and its node entities take them all, so they are left out`
+        message: `the address block ${C.show(cidrs)} covers some node addresses (${p.nodes.join(', ')}) but not all; Cilium CIDR rules never match nodes and its node entities take them all, so they are left out`
       })
     found.push({
       fidelity: 'exact-for-inventory',
       code: 'cidr-pods-expanded',
-      message: `the address block ${C.show(a.cidrs)} is written with the inventory's pods${coversAllNodes ? ' and nodes' : ''} inside it as endpoint peers (Cilium CIDR rules never match cluster endpoints)`
+      message: `the address block ${C.show(cidrs)} is written with the inventory's pods${coversAllNodes ? ' and nodes' : ''} inside it as endpoint peers (Cilium CIDR rules never match cluster endpoints)`
     })
-    return F.or(a, p.formula, coversAllNodes ? F.or(F.entity('host'), F.entity('remote-node')) : F.ff)
+    return F.or(F.ipIn(cidrs), p.formula, coversAllNodes ? F.or(F.entity('host'), F.entity('remote-node')) : F.ff)
+  }
+  return F.mapAtomsPolar(r.peer, (a, positive) => {
+    if (a._tag !== 'ipIn') return a
+    // under a negation: ¬ipIn(X) is ipIn(∁X), expanded positively (the enclosing negation cancels ours)
+    return positive ? expand(a.cidrs, missing(r, true)) : F.not(expand(C.complement(a.cidrs), missing(r, true)))
   })
 }
 
@@ -242,13 +253,19 @@ const fromCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>):
  */
 const egressNamedPorts = (set: PolicySet, inv: Inventory | undefined, toCiliumSide: boolean): ReadonlyArray<D.Diagnostic> => {
   const bindings = new Map<string, Set<string>>()
-  for (const p of inv?.pods ?? []) if (!p.hostNetwork) for (const cp of p.ports) if (cp.name !== undefined) bindings.set(cp.name, (bindings.get(cp.name) ?? new Set()).add(`${cp.protocol}/${cp.port}`))
+  const hostBindings = new Map<string, Set<string>>()
+  for (const p of inv?.pods ?? [])
+    for (const cp of p.ports) {
+      if (cp.name === undefined) continue
+      const m = p.hostNetwork ? hostBindings : bindings
+      m.set(cp.name, (m.get(cp.name) ?? new Set()).add(`${cp.protocol}/${cp.port}`))
+    }
   // under Cilium an ambiguous name matches nothing, an unambiguous one more than per destination
   const ciliumMatchesLess = (r: Rule): D.Fidelity => (toCiliumSide ? missing(r, true) : extra(r, true))
   const ciliumMatchesMore = (r: Rule): D.Fidelity => (toCiliumSide ? extra(r, true) : missing(r, true))
   return set.policies.flatMap((p) =>
     (p.egress?.rules ?? []).flatMap((r) =>
-      r.ports.named.map((nm) => {
+      r.ports.named.flatMap((nm) => {
         const b = bindings.get(nm.name)
         if (inv === undefined || b === undefined || b.size > 1)
           return D.loss(
@@ -257,12 +274,25 @@ const egressNamedPorts = (set: PolicySet, inv: Inventory | undefined, toCiliumSi
             `egress named port "${nm.name}": Cilium resolves egress port names node-wide and a name bound to several ports matches nothing (research/cilium.md §4.10)${inv === undefined ? '; give --cluster to check the bindings' : ''}`,
             r.location
           )
-        return D.loss(
+        const more = D.loss(
           ciliumMatchesMore(r),
           'egress-named-port',
           `egress named port "${nm.name}": Cilium matches its one port towards every peer of the rule, not only the pods that declare the name (research/cilium.md §4.10)`,
           r.location
         )
+        // host-network pods that bind the name elsewhere: the others resolve it there, Cilium does not
+        const elsewhere = [...(hostBindings.get(nm.name) ?? [])].some((x) => !b.has(x))
+        return elsewhere
+          ? [
+              more,
+              D.loss(
+                ciliumMatchesLess(r),
+                'egress-named-port',
+                `egress named port "${nm.name}": host-network pods bind it to other ports, which Cilium's node-wide map of pod ports does not hold`,
+                r.location
+              )
+            ]
+          : [more]
       })
     )
   )
