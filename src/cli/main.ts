@@ -7,6 +7,7 @@ import type { Io } from './common.js'
 import { Exit, exitCodes, nodeIo } from './common.js'
 import { defaultsCommand } from './defaults.js'
 import { equivCommand } from './equiv.js'
+import { goldenCommand } from './golden.js'
 import { reachCommand } from './reach.js'
 import { translateCommand } from './translate.js'
 import { validateCommand } from './validate.js'
@@ -33,6 +34,7 @@ export const program = (io: Io): Command => {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
   for (const c of [validateCommand(io), translateCommand(io), reachCommand(io), equivCommand(io)]) root.addCommand(c)
+  root.addCommand(goldenCommand(io))
   root.addCommand(defaultsCommand(io))
   root.commands.forEach((c) => c.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)'))
   root.exitOverride()

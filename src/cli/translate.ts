@@ -7,6 +7,7 @@ import { load } from '../cluster/inventory.js'
 import { serialise } from '../io/serialise.js'
 import type { Format } from '../io/serialise.js'
 import { writeFileAtomic, writeFilesAtomic } from '../io/write.js'
+import { reportJson } from '../report.js'
 import { dialectByName, parseDocs, translate } from '../pipeline.js'
 import type { CniName } from '../semantics/model.js'
 import type { Io } from './common.js'
@@ -34,22 +35,6 @@ export const loadCluster = async (io: Io, paths: ReadonlyArray<string> | undefin
   return r.inventory
 }
 
-const report = (ds: ReadonlyArray<D.Diagnostic>, fidelity: D.Fidelity): string =>
-  `${JSON.stringify(
-    {
-      fidelity,
-      findings: D.sort(ds).map((d) => ({
-        severity: d.severity,
-        code: d.code,
-        message: d.message,
-        ...(d.fidelity === undefined ? {} : { fidelity: d.fidelity }),
-        ...(d.location === undefined ? {} : { file: d.location.file, line: d.location.line, col: d.location.col })
-      }))
-    },
-    null,
-    2
-  )}\n`
-
 export const translateCommand = (io: Io): Command =>
   new Command('translate')
     .description('Translate network policies into another dialect through the IR.')
@@ -75,7 +60,7 @@ export const translateCommand = (io: Io): Command =>
       }
       const t = translate(parsed, target, inventory, opts.fromCni)
       const all = [...parsed.diagnostics, ...t.diagnostics]
-      if (opts.report === 'json') io.stderr(report(all, t.fidelity))
+      if (opts.report === 'json') io.stderr(reportJson(all, t.fidelity))
       else printDiagnostics(io, all, opts.verbose)
       const faithful = D.isFaithful(t.fidelity)
       if (!faithful && !opts.allowLossy) {
