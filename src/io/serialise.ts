@@ -2,6 +2,10 @@
  * One serialisation for everything netpolx writes: YAML (kubectl style, sequences not indented,
  * no line folding) or JSON, keys in the order the emitters built them, so output is byte-for-byte
  * deterministic. Comments attach to the node at their path.
+ *
+ * YAML is written with the YAML 1.1 schema: kubectl and most Kubernetes tooling read YAML 1.1, where
+ * plain `on`, `yes`, `y`, `off`, `no`, `1:30` are booleans or numbers, so such strings are quoted.
+ * An object shared between two places is written twice, never as an anchor and alias.
  */
 import * as YAML from 'yaml'
 import type { Path } from './source.js'
@@ -18,7 +22,7 @@ const yamlOptions = { indentSeq: false, lineWidth: 0, minContentWidth: 0 } as co
 export const toYaml = (docs: ReadonlyArray<Commented>): string =>
   docs
     .map((d) => {
-      const doc = new YAML.Document(d.object)
+      const doc = new YAML.Document(d.object, { aliasDuplicateObjects: false, version: '1.1' })
       for (const c of d.comments) {
         const node = doc.getIn(c.path, true)
         if (YAML.isNode(node)) node.commentBefore = node.commentBefore === undefined || node.commentBefore === null ? c.text : `${node.commentBefore}\n${c.text}`
