@@ -14,6 +14,7 @@ import { concat } from './ir/policy.js'
 import { adaptAddresses, residentNodeDenies } from './lower/addresses.js'
 import type { Lowered } from './lower/addresses.js'
 import { expandClusterScope } from './lower/expand.js'
+import { resolveWithInventory } from './lower/resolve.js'
 import { flatten, needsFlattening } from './lower/flatten.js'
 import { needsKindResolution, resolveKinds } from './lower/kinds.js'
 import type { CniName } from './semantics/model.js'
@@ -115,6 +116,7 @@ export const lower = (set: PolicySet, from: CniName, to: DialectName, inventory:
     (s) => (needsFlattening(s, from, to) ? flatten(s, from) : { set: s, diagnostics: [] }),
     (s) => (needsKindResolution(from, to) ? resolveKinds(s, inventory, 'peers') : { set: s, diagnostics: [] }),
     (s) => adaptAddresses(s, from, to, inventory),
+    (s) => (to === 'k8s' ? resolveWithInventory(s, inventory) : { set: s, diagnostics: [] }),
     (s) => (to === 'k8s' ? expandClusterScope(s, inventory) : { set: s, diagnostics: [] })
   ]
   return passes.reduce<Lowered>((acc, pass) => {

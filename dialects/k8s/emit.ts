@@ -195,7 +195,7 @@ const portsOf = (ps: P.PortSet): { readonly ports: ReadonlyArray<Peer> | undefin
     problem = {
       fidelity: 'narrower',
       code: 'unsupported-protocol',
-      message: `a NetworkPolicy matches only TCP, UDP and SCTP; ${others._tag === 'Right' ? P.show(others.right) : 'other protocols'} is not carried over`
+      message: `a NetworkPolicy matches only TCP, UDP and SCTP; ${others._tag === 'Right' && !others.right.rest ? `${P.show(others.right)} is` : 'ICMP and every other IP protocol are'} not carried over`
     }
   }
   return { ports: out, problem }

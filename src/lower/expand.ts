@@ -2,11 +2,14 @@
  * Cluster-scoped policies → one namespaced copy per namespace of the inventory, for targets whose
  * policies are namespaced (Kubernetes NetworkPolicy). Each copy applies to the policy's subjects
  * within its namespace, so together they select what the original selects on this inventory's
- * namespaces: `exact-for-inventory` (a namespace created later gets no copy). Without an inventory
+ * namespaces: `exact-for-inventory` (a namespace created later gets no copy). Within a copy the
+ * subject's tests on the namespace (its name, its labels) are decided from the inventory, since a
+ * podSelector cannot say them; a copy whose subject is then false is left out. Without an inventory
  * the policies are left as they are for the emitter to report.
  */
 import * as D from '../diagnostics.js'
 import type { Inventory } from '../cluster/inventory.js'
+import * as F from '../ir/formula.js'
 import type { Policy, PolicySet } from '../ir/policy.js'
 import { qualifiedName } from '../ir/policy.js'
 import type { Lowered } from './addresses.js'
@@ -25,7 +28,13 @@ export const expandClusterScope = (set: PolicySet, inventory: Inventory | undefi
         p.origin.location
       )
     )
-    return names.map((namespace) => ({ ...p, scope: { _tag: 'namespace', namespace }, origin: { ...p.origin, namespace } }))
+    return names.flatMap((namespace): ReadonlyArray<Policy> => {
+      const labels = inventory.namespaces.find((n) => n.name === namespace)?.labels ?? {}
+      const subject = F.mapAtoms(p.subject, (a) =>
+        a._tag === 'namespace' ? (a.names.includes(namespace) ? F.tt : F.ff) : a._tag === 'label' && a.owner === 'namespace' ? (F.testLabel(labels, a.key, a.test) ? F.tt : F.ff) : a
+      )
+      return F.dnf(subject).length === 0 ? [] : [{ ...p, subject, scope: { _tag: 'namespace', namespace }, origin: { ...p.origin, namespace } }]
+    })
   })
   return { set: { ...set, policies }, diagnostics }
 }

@@ -92,7 +92,9 @@ export const resolveKinds = (set: PolicySet, inventory: Inventory | undefined, p
     const parts = F.dnf(r.peer).map((c) => {
       const kinds = kindsOf(c)
       // only addresses (or nothing) tested: the same under every kind, and every target can say it
-      if (c.every((l) => l.atom._tag === 'ipIn') || (kinds.length === 1 && kinds[0] === 'pod')) return F.and(...c.map(F.literal))
+      // so do the endpoints of a Service, a DNS name's addresses and a Cilium entity: they name their own kind
+      const named = c.some((l) => l.positive && (l.atom._tag === 'service' || l.atom._tag === 'fqdn' || l.atom._tag === 'entity'))
+      if (named || c.every((l) => l.atom._tag === 'ipIn') || (kinds.length === 1 && kinds[0] === 'pod')) return F.and(...c.map(F.literal))
       touched = true
       const out: Array<F.Formula> = []
       if (kinds.includes('pod')) out.push(F.and(F.kind(['pod']), ...c.filter((l) => l.atom._tag !== 'kind').map(F.literal)))
