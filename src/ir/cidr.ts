@@ -159,6 +159,28 @@ export const toBlocks = (s: CidrSet): ReadonlyArray<Block> => [...blocksOf(4, s.
 /** The prefixes of `toCidrs` joined by `, `, or `∅`. */
 export const show = (s: CidrSet): string => (isEmpty(s) ? '∅' : toCidrs(s).join(', '))
 
+/**
+ * A short description for messages: the fewest `cidr except …` blocks, the first `max` prefixes
+ * written out and the rest counted (`0.0.0.0/0 except 10.0.0.0/8, ::/0`).
+ */
+export const describe = (s: CidrSet, max = 6): string => {
+  if (isEmpty(s)) return '∅'
+  let left = max
+  let hidden = 0
+  const parts = toBlocks(s).flatMap((b) => {
+    if (left <= 0) {
+      hidden += 1 + b.except.length
+      return []
+    }
+    left--
+    const shown = b.except.slice(0, Math.max(0, left))
+    left -= shown.length
+    hidden += b.except.length - shown.length
+    return [b.except.length === 0 ? b.cidr : `${b.cidr} except ${shown.join(', ')}${shown.length < b.except.length ? ', …' : ''}`]
+  })
+  return `${parts.join(', ')}${hidden > 0 ? ` (and ${hidden} more prefixes)` : ''}`
+}
+
 // -------------------------------------------------------------------------------------
 // internal: parsing
 // -------------------------------------------------------------------------------------

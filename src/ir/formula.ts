@@ -535,7 +535,7 @@ export const show = (f: Formula): string => {
     case 'kind':
       return `kind in {${f.kinds.join(', ')}}`
     case 'ipIn':
-      return `ip in {${C.toCidrs(f.cidrs).join(', ')}}`
+      return `ip in {${C.describe(f.cidrs)}}`
     case 'entity':
       return `entity ${f.entity}`
     case 'fqdn':

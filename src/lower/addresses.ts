@@ -144,7 +144,7 @@ const toCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>): F
       found.push({
         fidelity: fidelityIfMissing,
         code: 'cidr-matches-pods',
-        message: `the address block ${C.show(cidrs)} also matches pod and node addresses under Kubernetes and Calico semantics; Cilium CIDR rules never match cluster endpoints (give --cluster to add the pods it covers as endpoint peers)`
+        message: `the address block ${C.describe(cidrs)} also matches pod and node addresses under Kubernetes and Calico semantics; Cilium CIDR rules never match cluster endpoints (give --cluster to add the pods it covers as endpoint peers)`
       })
       return F.ipIn(cidrs)
     }
@@ -153,7 +153,7 @@ const toCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>): F
       found.push({
         fidelity: fidelityIfMissing,
         code: 'cidr-matches-pods',
-        message: `the address block ${C.show(cidrs)} covers pods that share their labels with pods outside it (${p.mixed.join(', ')}); no label selector tells them apart, so they are left out`
+        message: `the address block ${C.describe(cidrs)} covers pods that share their labels with pods outside it (${p.mixed.join(', ')}); no label selector tells them apart, so they are left out`
       })
     // nodes: Cilium names them only as the host and remote-node entities, all nodes at once
     const coversAllNodes = !C.isEmpty(nodes) && C.isSubset(nodes, cidrs)
@@ -161,20 +161,22 @@ const toCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>): F
       found.push({
         fidelity: fidelityIfMissing,
         code: 'cidr-matches-nodes',
-        message: `the address block ${C.show(cidrs)} covers some node addresses (${p.nodes.join(', ')}) but not all; Cilium CIDR rules never match nodes and its node entities take them all, so they are left out`
+        message: `the address block ${C.describe(cidrs)} covers some node addresses (${p.nodes.join(', ')}) but not all; Cilium CIDR rules never match nodes and its node entities take them all, so they are left out`
       })
     found.push({
       fidelity: 'exact-for-inventory',
       code: 'cidr-pods-expanded',
-      message: `the address block ${C.show(cidrs)} is written with the inventory's pods${coversAllNodes ? ' and nodes' : ''} inside it as endpoint peers (Cilium CIDR rules never match cluster endpoints)`
+      message: `the address block ${C.describe(cidrs)} is written with the inventory's pods${coversAllNodes ? ' and nodes' : ''} inside it as endpoint peers (Cilium CIDR rules never match cluster endpoints)`
     })
     return F.or(F.ipIn(cidrs), p.formula, coversAllNodes ? F.or(F.entity('host'), F.entity('remote-node')) : F.ff)
   }
-  return F.mapAtomsPolar(r.peer, (a, positive) => {
-    if (a._tag !== 'ipIn') return a
-    // under a negation: ¬ipIn(X) is ipIn(∁X), expanded positively (the enclosing negation cancels ours)
-    return positive ? expand(a.cidrs, missing(r, true)) : F.not(expand(C.complement(a.cidrs), missing(r, true)))
-  })
+  // per DNF conjunction, whose address literals are merged into one: `¬ipIn(X)` is `ipIn(∁X)`
+  if (![...F.atoms(r.peer).values()].some((a) => a._tag === 'ipIn')) return r.peer
+  return F.or(
+    ...F.dnf(r.peer).map((c) =>
+      F.and(...c.map((l) => (l.atom._tag !== 'ipIn' ? F.literal(l) : expand(l.positive ? l.atom.cidrs : C.complement(l.atom.cidrs), missing(r, true)))))
+    )
+  )
 }
 
 const fromCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>): F.Formula => {
@@ -186,7 +188,7 @@ const fromCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>):
         found.push({
           fidelity: extra(r, positive),
           code: 'cidr-matches-pods',
-          message: `Cilium's address block ${C.show(a.cidrs)} never matches cluster endpoints, but the target's matches pod and node addresses in it (give --cluster to cut the cluster's addresses out)`
+          message: `Cilium's address block ${C.describe(a.cidrs)} never matches cluster endpoints, but the target's matches pod and node addresses in it (give --cluster to cut the cluster's addresses out)`
         })
         return a
       }
@@ -194,7 +196,7 @@ const fromCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>):
         found.push({
           fidelity: 'exact-for-inventory',
           code: 'cidr-cluster-excluded',
-          message: `the inventory's pod and node addresses are cut out of ${C.show(a.cidrs)} (Cilium CIDR rules never match cluster endpoints)`
+          message: `the inventory's pod and node addresses are cut out of ${C.describe(a.cidrs)} (Cilium CIDR rules never match cluster endpoints)`
         })
       return F.ipIn(C.difference(a.cidrs, cluster))
     }

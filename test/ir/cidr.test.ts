@@ -363,3 +363,18 @@ describe('cidr: toBlocks beyond a partition', () => {
     expect(C.toBlocks(C.union(prefix('10.0.0.0/9'), prefix('10.128.0.0/10')))).toEqual([{ cidr: '10.0.0.0/8', except: ['10.192.0.0/10'] }])
   })
 })
+
+describe('describe (messages)', () => {
+  const set = (...texts: ReadonlyArray<string>): C.CidrSet =>
+    texts.reduce((acc, t) => {
+      const c = C.parseCidr(t)
+      if (c._tag === 'Left') throw new Error(c.left)
+      return C.union(acc, c.right)
+    }, C.empty)
+  it('writes the fewest cidr-except blocks and counts what it leaves out', () => {
+    expect(C.describe(C.empty)).toBe('∅')
+    expect(C.describe(C.difference(C.allV4, set('10.0.0.0/8')))).toBe('0.0.0.0/0 except 10.0.0.0/8')
+    const many = set(...Array.from({ length: 10 }, (_, i) => `10.${i * 2}.0.0/16`))
+    expect(C.describe(many, 3)).toBe('10.0.0.0/16, 10.2.0.0/16, 10.4.0.0/16 (and 7 more prefixes)')
+  })
+})
