@@ -62,7 +62,40 @@ const byName = (a: Policy, b: Policy): number => cmp(a.origin.name, b.origin.nam
 // calico
 // -------------------------------------------------------------------------------------
 
-const forCalico = (set: PolicySet): Targeted => {
+/**
+ * "Outside the cluster" (`kind(world)`) in Calico: an address no entity owns, which without
+ * HostEndpoints includes the nodes (research/calico.md §4.4). So the nodes' addresses are cut out
+ * with the inventory (`notNets`); without one, the rule is reported (a deny then denies the nodes
+ * too: `narrower`; an allow allows them: `broader`).
+ */
+const outsideForCalico = (set: PolicySet, inventory: Inventory | undefined, addressesKnown: boolean): { readonly set: PolicySet; readonly diagnostics: ReadonlyArray<D.Diagnostic> } => {
+  const nodes = inventory === undefined || !addressesKnown ? undefined : factsOf(inventory, true).nodes
+  const diagnostics: Array<D.Diagnostic> = []
+  const rewrite = (r: Rule): Rule => {
+    let touched = false
+    const peer = F.mapAtomsPolar(r.peer, (a, positive) => {
+      if (a._tag !== 'kind' || !a.kinds.includes('world') || a.kinds.includes('host')) return a
+      touched = true
+      if (nodes !== undefined) return C.isEmpty(nodes) ? a : F.and(a, F.not(F.ipIn(nodes)))
+      diagnostics.push(
+        D.loss(
+          (r.action === 'deny') === positive ? 'narrower' : 'broader',
+          'calico-outside-nodes',
+          "Calico's addresses outside every known entity include the nodes' (no HostEndpoints); without their addresses (--cluster) they cannot be cut out",
+          r.location
+        )
+      )
+      return a
+    })
+    return touched ? { ...r, peer } : r
+  }
+  const dir = (dr: DirectionRules | undefined): DirectionRules | undefined => (dr === undefined ? undefined : { ...dr, rules: dr.rules.map(rewrite) })
+  return { set: { ...set, policies: set.policies.map((p) => ({ ...p, ingress: dir(p.ingress), egress: dir(p.egress) })) }, diagnostics }
+}
+
+const forCalico = (input: PolicySet, inventory: Inventory | undefined, addressesKnown: boolean): Targeted => {
+  const outside = outsideForCalico(input, inventory, addressesKnown)
+  const set = outside.set
   const sorted = [...set.policies].sort(byName)
   const isolating = sorted.filter(isolatesAll)
   const guard = sorted.filter((p) => !isolatesAll(p))
@@ -84,7 +117,7 @@ const forCalico = (set: PolicySet): Targeted => {
             origin: { ...first.origin, kind: originKind, namespace: undefined, name: guardrailTier.name, labels: managedBy, annotations: undefined }
           }
         ]
-  return { set: { ...set, policies, tiers }, fromCni: 'calico', diagnostics: [] }
+  return { set: { ...set, policies, tiers }, fromCni: 'calico', diagnostics: outside.diagnostics }
 }
 
 // -------------------------------------------------------------------------------------
@@ -291,7 +324,7 @@ export const forTarget = (set: PolicySet, target: DialectName, inventory: Invent
     case 'cilium':
       return { set, fromCni: 'cilium', diagnostics: [] }
     case 'calico':
-      return forCalico(set)
+      return forCalico(set, inventory, addressesKnown)
     case 'k8s':
       return inventory === undefined
         ? { set, fromCni: 'cilium', diagnostics: [D.error('needs-namespaces', 'Kubernetes NetworkPolicies are namespaced: give the namespaces to write the defaults for with --cluster or --namespace')] }

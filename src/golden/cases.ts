@@ -1,7 +1,8 @@
 /**
  * Golden cases on disk (DESIGN.md §6, §7): a case is a folder holding `input.yaml` (policies in
- * any dialect, mixed allowed), an optional `cluster.yaml` (the inventory the translation may
- * expand over) and `expected/`: `<dialect>.yaml` per target and `report.json`.
+ * any dialect, mixed allowed) — or `defaults.yaml`, a `netpolx defaults` request (profiles,
+ * parameters, namespaces) — an optional `cluster.yaml` (the inventory the translation may expand
+ * over) and `expected/`: `<dialect>.yaml` per target and `report.json`.
  *
  * Discovery walks each given folder in code-unit name order, skipping dot-entries: a folder with
  * `input.yaml` is a case (not searched further); a folder with `expected/` but no `input.yaml` is
@@ -24,6 +25,7 @@ export interface Case {
 }
 
 export const inputFile = 'input.yaml'
+export const defaultsFile = 'defaults.yaml'
 export const clusterFile = 'cluster.yaml'
 export const expectedDir = 'expected'
 export const reportFile = 'report.json'
@@ -88,12 +90,12 @@ const walk = async (dir: string, out: Array<Case>, ds: Array<D.Diagnostic>): Pro
     return
   }
   const visible = r.entries.filter((e) => !e.name.startsWith('.'))
-  if (visible.some((e) => e.name === inputFile && !e.isDirectory())) {
+  if (visible.some((e) => (e.name === inputFile || e.name === defaultsFile) && !e.isDirectory())) {
     out.push({ dir })
     return
   }
   if (visible.some((e) => e.name === expectedDir && e.isDirectory()))
-    ds.push(D.error('golden-no-input', `${expectedDir}/ without ${inputFile}: not a golden case`, at(path.join(dir, expectedDir))))
+    ds.push(D.error('golden-no-input', `${expectedDir}/ without ${inputFile} or ${defaultsFile}: not a golden case`, at(path.join(dir, expectedDir))))
   // symbolic links to folders are not followed, so a link cycle cannot loop
   for (const e of visible) if (e.isDirectory() && e.name !== expectedDir) await walk(path.join(dir, e.name), out, ds)
 }
@@ -115,7 +117,7 @@ export const discover = async (dirs: ReadonlyArray<string>): Promise<Discovered>
     const here: Array<D.Diagnostic> = []
     await walk(dir, found, here)
     ds.push(...here)
-    if (found.length === 0 && !D.hasErrors(here)) ds.push(D.error('golden-no-cases', `no golden cases (folders with ${inputFile}) here`, at(dir)))
+    if (found.length === 0 && !D.hasErrors(here)) ds.push(D.error('golden-no-cases', `no golden cases (folders with ${inputFile} or ${defaultsFile}) here`, at(dir)))
     for (const c of found) if (!cases.some((x) => path.resolve(x.dir) === path.resolve(c.dir))) cases.push(c)
   }
   return { cases, diagnostics: ds }

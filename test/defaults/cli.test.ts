@@ -55,8 +55,12 @@ describe('netpolx defaults', () => {
   })
 
   it('writes Calico and Cilium without namespaces', async () => {
-    const c = await runCli(['defaults', '--profile', 'default-deny', '--profile', 'deny-external-egress', '--to', 'calico'])
-    expect(c.code).toBe(0)
+    // without the nodes' addresses, Calico's "outside every entity" cannot leave the nodes out: lossy
+    const lossy = await runCli(['defaults', '--profile', 'default-deny', '--profile', 'deny-external-egress', '--to', 'calico'])
+    expect(lossy.code).toBe(1)
+    expect(lossy.stderr).toContain('warning calico-outside-nodes:')
+    const c = await runCli(['defaults', '--profile', 'default-deny', '--profile', 'deny-external-egress', '--to', 'calico', '--allow-lossy'])
+    expect(c.code).toBe(1)
     expect(kinds(c.stdout)).toEqual(['Tier', 'GlobalNetworkPolicy', 'GlobalNetworkPolicy'])
     const k = await runCli(['defaults', '--profile', 'default-deny', '--direction', 'ingress', '--to', 'cilium', '-o', 'json'])
     expect(k.code).toBe(0)

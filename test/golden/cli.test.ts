@@ -229,11 +229,11 @@ describe('golden check', () => {
     expect(await runCli(['golden', 'check', empty])).toEqual({
       code: 2,
       stdout: '',
-      stderr: `${empty}:1:1: error golden-no-cases: no golden cases (folders with input.yaml) here\n`
+      stderr: `${empty}:1:1: error golden-no-cases: no golden cases (folders with input.yaml or defaults.yaml) here\n`
     })
     const orphan = tempFiles({ 'x/expected/k8s.yaml': '' })
     expect((await runCli(['golden', 'update', orphan])).stderr).toBe(
-      `${path.join(orphan, 'x', 'expected')}:1:1: error golden-no-input: expected/ without input.yaml: not a golden case\n`
+      `${path.join(orphan, 'x', 'expected')}:1:1: error golden-no-input: expected/ without input.yaml or defaults.yaml: not a golden case\n`
     )
   })
 
