@@ -19,7 +19,10 @@
  *   adds "known entity" and, in a NetworkPolicy, the policy's namespace unless a
  *   `namespaceSelector` replaces it (`all()` any namespace, `global()` non-namespaced entities);
  *   negated tests that must also match external addresses use an unscoped `notSelector` (GNP only);
- *   a Service named in a namespace is `services` (alone in its EntityRule, no egress ports, §1.5);
+ *   a Service named in a namespace is `services` (alone in its EntityRule, no egress ports, §1.5;
+ *   in egress it matches only the Service's endpoint ports, §2, which is a loss for a policy not
+ *   read from Calico); addresses are written with `nets`, one family per rule, since `notNets`
+ *   alone applies to its own family only (§2, `FilterRuleToIPVersion`);
  * - ordered policies keep tier and order. Unordered ones (Kubernetes, Cilium) go to tier
  *   `default` with distinct orders from 1000 (where Calico puts Kubernetes policies, §5.1, §6):
  *   allow-only sets keep one policy each (first match over allows is their union). Sets with deny
@@ -420,23 +423,19 @@ const knownIdentity = (scope: Scope, g: Groups, lits: ReadonlyArray<F.Literal>):
   )
 }
 
-/** The address fields: one family per rule (Calico's validator, §1.5), at most 256 nets each. */
+/**
+ * The address fields: one family per rule (Calico's validator, §1.5), at most 256 nets each, with
+ * `nets` always written: a rule whose nets or notNets are all of one family applies to that family
+ * only (§2, `FilterRuleToIPVersion`), so "every address but X" is one rule per family, the whole
+ * family less X (`nets: [0.0.0.0/0]`, `notNets: X`, as Calico's converter writes an ipBlock, §5.1).
+ */
 const addressVariants = (l: F.Literal | undefined): Result<ReadonlyArray<Entity>> => {
   if (l === undefined || l.atom._tag !== 'ipIn') return E.right([{}])
   const cidrs = l.atom.cidrs
-  if (!l.positive) {
-    const oneFamily = (cidrs.v4.length === 0) !== (cidrs.v6.length === 0)
-    const wholeFamily = C.isSubset(C.allV4, cidrs) || C.isSubset(C.allV6, cidrs)
-    if (oneFamily && !wholeFamily) {
-      const notNets = C.toCidrs(cidrs)
-      return notNets.length > maxNets
-        ? E.left(problem('fewer', 'too-many-nets', `excluding ${C.show(cidrs)} takes ${notNets.length} CIDRs; Calico allows ${maxNets} in notNets`))
-        : E.right([{ notNets }])
-    }
-  }
   const positive = l.positive ? cidrs : C.complement(cidrs)
   const out: Array<Entity> = []
   for (const family of [C.allV4, C.allV6]) {
+    const blocks = C.toBlocks(C.intersect(positive, family))
     let nets: Array<string> = []
     let notNets: Array<string> = []
     const flush = () => {
@@ -444,7 +443,7 @@ const addressVariants = (l: F.Literal | undefined): Result<ReadonlyArray<Entity>
       nets = []
       notNets = []
     }
-    for (const b of C.toBlocks(C.intersect(positive, family))) {
+    for (const b of blocks) {
       if (b.except.length > maxNets) return E.left(problem('fewer', 'too-many-nets', `${b.cidr} has ${b.except.length} exceptions; Calico allows ${maxNets} in notNets`))
       if (nets.length + 1 > maxNets || notNets.length + b.except.length > maxNets) flush()
       nets.push(b.cidr)
@@ -704,8 +703,12 @@ const httpObject = (h: Http): Record<string, unknown> => ({
 
 const nonEmptyObject = (o: Record<string, unknown>): boolean => Object.keys(o).length > 0
 
-/** One IR rule as consecutive Calico rules of its action (protocols outer, peers inner, as Calico's converter). */
-const calicoRules = (r: Rule, d: Direction, scope: Scope): { readonly rules: ReadonlyArray<KubeObject>; readonly problems: ReadonlyArray<Problem> } => {
+/**
+ * One IR rule as consecutive Calico rules of its action (protocols outer, peers inner, as Calico's
+ * converter). `fromCalico`: the policy was read from Calico, so a `service` peer already means
+ * what Calico's `services` matches.
+ */
+const calicoRules = (r: Rule, d: Direction, scope: Scope, fromCalico: boolean): { readonly rules: ReadonlyArray<KubeObject>; readonly problems: ReadonlyArray<Problem> } => {
   const problems: Array<Problem> = []
   const { clauses, problems: portProblems } = portClauses(r.ports)
   problems.push(...portProblems)
@@ -719,6 +722,7 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope): { readonly rules: Rea
   if (l7Problem !== undefined) problems.push(l7Problem)
   let httpOnOtherProtocol = false
   let servicePorts = false
+  let serviceWritten = false
   const out: Array<KubeObject> = []
   const seen = new Set<string>()
   for (const c of clauses)
@@ -736,6 +740,7 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope): { readonly rules: Rea
           servicePorts = true
           continue
         }
+        if (d === 'egress' && e.services !== undefined) serviceWritten = true
         if (d === 'ingress') {
           const source = entityObject(e, undefined)
           if (nonEmptyObject(source)) rule.source = source
@@ -751,6 +756,14 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope): { readonly rules: Rea
         out.push(rule)
       }
     }
+  if (serviceWritten && !fromCalico)
+    problems.push(
+      problem(
+        'fewer',
+        'service-ports',
+        "Calico's services in an egress rule match only the ports of the Service's endpoints (research/calico.md §2), where the source rule matches its backends on every port it lists; other ports are left out"
+      )
+    )
   if (servicePorts)
     problems.push(problem('fewer', 'unsupported-peer', 'Calico cannot limit the ports of an egress rule to a service (a destination with services has no ports); those ports are left out'))
   if (httpOnOtherProtocol) problems.push(problem('more', 'l7-dropped', 'Calico HTTP matches need protocol TCP; on the other protocols the rule is written at L4'))
@@ -1086,7 +1099,7 @@ const directionOut = (p: Policy, dr: DirectionRules, d: Direction, scope: Scope)
   const comments: Array<Comment> = []
   const diagnostics: Array<D.Diagnostic> = []
   for (const r of dr.rules) {
-    const out = calicoRules(r, d, scope)
+    const out = calicoRules(r, d, scope, p.origin.dialect === 'calico')
     const first = rules.length
     rules.push(...out.rules)
     for (const pr of out.problems) {

@@ -10,7 +10,14 @@
  *   entities (pods, network sets, host endpoints), and `notSelector` left unscoped;
  * - Calico's special labels (`projectcalico.org/namespace`, `…/orchestrator`, `…/serviceaccount`,
  *   and `projectcalico.org/name` in namespace and service-account selectors) rewritten into the
- *   IR's own atoms, so the IR carries no Calico quirks.
+ *   IR's own atoms, so the IR carries no Calico quirks;
+ * - a rule restricted to the address families Felix renders it in (§2, `FilterRuleToIPVersion`):
+ *   `ipVersion`, and any `nets` / `notNets` list (source or destination) of one family only;
+ * - ports computed part by part (§1.5, §2); where a named port meets part of a protocol's numeric
+ *   ports the set depends on what the name resolves to, so the rule keeps the bound that errs
+ *   safely for its action, with a diagnostic;
+ * - a GNP's `preDNAT`, `doNotTrack` and `applyOnForward` (§1.2, §4.6), which have no IR form,
+ *   reported `unsupported` (the policy stays an ordinary host endpoint policy).
  *
  * Encodings chosen where the IR has no direct atom:
  *
@@ -158,15 +165,25 @@ const netsOf = (nets: ReadonlyArray<string>): C.CidrSet =>
   nets.reduce((acc, n) => E.match<string, C.CidrSet, C.CidrSet>(() => acc, (s) => C.union(acc, s))(C.parseCidr(n)), C.empty)
 
 /**
+ * The address part of a peer: in any of `nets`, in none of `notNets`; when the rule applies to
+ * one family only (`familiesOf`), folded into one atom within that family (so the family adds
+ * no separate test).
+ */
+const addressFormula = (er: K.EntityRule | undefined, families: C.CidrSet): F.Formula => {
+  const nets = er?.nets ?? []
+  const notNets = er?.notNets ?? []
+  if (C.isAll(families)) return F.and(nets.length === 0 ? F.tt : F.ipIn(netsOf(nets)), notNets.length === 0 ? F.tt : F.not(F.ipIn(netsOf(notNets))))
+  return F.ipIn(C.difference(C.intersect(nets.length === 0 ? C.all : netsOf(nets), families), netsOf(notNets)))
+}
+
+/**
  * The formula of an EntityRule's address, selector and service-account fields (not its ports),
  * scoped as in research notes §2: a selector part matches only known entities; the namespace scope
  * applies when any of selector, notSelector, namespaceSelector or serviceAccounts is set; the
  * notSelector itself is not scoped.
  */
-const entityFormula = (ctx: Ctx, er: K.EntityRule, path: Path): F.Formula => {
-  const parts: Array<F.Formula> = []
-  if (er.nets !== undefined && er.nets.length > 0) parts.push(F.ipIn(netsOf(er.nets)))
-  if (er.notNets !== undefined && er.notNets.length > 0) parts.push(F.not(F.ipIn(netsOf(er.notNets))))
+const entityFormula = (ctx: Ctx, er: K.EntityRule, path: Path, families: C.CidrSet): F.Formula => {
+  const parts: Array<F.Formula> = [addressFormula(er, families)]
   const sa = er.serviceAccounts
   const hasSa = sa !== undefined && ((sa.names?.length ?? 0) > 0 || nonEmpty(sa.selector))
   const scoped = nonEmpty(er.selector) || nonEmpty(er.notSelector) || nonEmpty(er.namespaceSelector) || hasSa
@@ -229,45 +246,131 @@ const portEntry = (p: K.Port, proto: number | undefined): P.PortSet =>
 
 const isIcmpProto = (n: number | undefined): n is 1 | 58 => n === 1 || n === 58
 
-/** The rule's destination ports and protocols; undefined (after a diagnostic) when not expressible. */
-const portsOf = (ctx: Ctx, rule: K.Rule, path: Path): P.PortSet | undefined => {
+/** The numeric part of a port set (its named ports left out). */
+const numericPart = (s: P.PortSet): P.PortSet => P.normalize({ ...s, named: [] })
+
+/** Every protocol a named port of `s` may resolve on, wholly: what a name could take out of numeric ports. */
+const namedCover = (s: P.PortSet): P.PortSet => s.named.reduce((acc, n) => P.union(acc, n.protocol === undefined ? P.all : P.protocol(n.protocol)), P.empty)
+
+/**
+ * Bounds of one part of a rule's ports (one `ports` entry within the protocol, or the protocol's
+ * whole set): a numeric-only or a single-name set, so that the exact set is the union of the
+ * parts' sets (`(A ∪ B) ∖ N = (A ∖ N) ∪ (B ∖ N)`). `lower` is matched for certain, `upper` covers
+ * every port that may match; they are equal while every step was exact.
+ */
+interface PortBounds {
+  readonly lower: P.PortSet
+  readonly upper: P.PortSet
+}
+
+/** `s ∖ cut` when the algebra can say it, else `fallback()`. */
+const differenceOr = (s: P.PortSet, cut: P.PortSet, fallback: () => P.PortSet): P.PortSet => E.getOrElse(fallback)(P.difference(s, cut))
+
+/**
+ * What certainly remains of a part: a named part may lose anything (∅); a numeric part loses
+ * its numeric cut and every protocol a name of the cut may resolve on.
+ */
+const lowerLess = (s: P.PortSet, cut: P.PortSet): P.PortSet =>
+  differenceOr(s, cut, () => (s.named.length > 0 ? P.empty : differenceOr(s, P.union(numericPart(cut), namedCover(cut)), () => P.empty)))
+
+/** What may remain of a part: a named part may lose nothing; a numeric part loses its numeric cut. */
+const upperLess = (s: P.PortSet, cut: P.PortSet): P.PortSet =>
+  differenceOr(s, cut, () => (s.named.length > 0 ? s : differenceOr(s, numericPart(cut), () => s)))
+
+/** `b ∖ cut` exactly while the algebra can say it, else as bounds, with the reason the first time it cannot. */
+const subtractBounds = (b: PortBounds, cut: P.PortSet): { readonly bounds: PortBounds; readonly why: string | undefined } => {
+  const bounds = { lower: lowerLess(b.lower, cut), upper: upperLess(b.upper, cut) }
+  if (!P.equals(b.lower, b.upper)) return { bounds, why: undefined }
+  const r = P.difference(b.lower, cut)
+  return E.isRight(r) ? { bounds: { lower: r.right, upper: r.right }, why: undefined } : { bounds, why: r.left }
+}
+
+/** A port set the algebra could not compute exactly: what is matched for certain, what may be, and why (at the first field that failed). */
+interface InexactPorts {
+  readonly lower: P.PortSet
+  readonly upper: P.PortSet
+  readonly where: Path
+  readonly why: string
+}
+
+/**
+ * The rule's destination ports and protocols (research notes §1.5, §2: `ports` ORed, `notPorts`
+ * none of them, everything ANDed with protocol, notProtocol, icmp, notICMP), computed part by
+ * part; `Left` with bounds when a named port meets part of a protocol's numeric ports (or
+ * another name) and the result depends on the port the name resolves to.
+ */
+const portBoundsOf = (rule: K.Rule, path: Path): E.Either<InexactPorts, P.PortSet> => {
   const proto = rule.protocol === undefined ? undefined : K.protocolNumber(rule.protocol)
   const dst = rule.destination
-  const unsupported = (where: Path, why: string): undefined => {
-    ctx.diagnostics.push(D.loss('unsupported', 'unsupported-ports', `${pathText(where)}: ${why}`, at(ctx.doc, where)))
-    return undefined
+  let base: P.PortSet = proto === undefined ? P.all : P.protocol(proto)
+  if (rule.icmp !== undefined && isIcmpProto(proto)) base = P.icmp(proto, rule.icmp.type, rule.icmp.code)
+  let failure: { readonly where: Path; readonly why: string } | undefined
+  const fail = (where: Path, why: string | undefined): void => {
+    if (failure === undefined && why !== undefined) failure = { where, why }
   }
-  let set: P.PortSet = proto === undefined ? P.all : P.protocol(proto)
-  if (rule.icmp !== undefined && isIcmpProto(proto)) set = P.icmp(proto, rule.icmp.type, rule.icmp.code)
   const ports = dst?.ports ?? []
-  if (ports.length > 0) {
-    const listed = ports.reduce((acc, p) => P.union(acc, portEntry(p, proto)), P.empty)
-    const r = P.intersect(set, listed)
-    if (E.isLeft(r)) return unsupported([...path, 'destination', 'ports'], r.left)
-    set = r.right
+  let parts: ReadonlyArray<PortBounds> = (ports.length > 0 ? ports.map((p) => portEntry(p, proto)) : [base]).map((c) =>
+    E.match<string, P.PortSet, PortBounds>(
+      (why) => {
+        fail([...path, 'destination', 'ports'], why)
+        return { lower: P.empty, upper: c }
+      },
+      (s) => ({ lower: s, upper: s })
+    )(P.intersect(base, c))
+  )
+  const subtract = (cut: P.PortSet, where: Path): void => {
+    parts = parts.map((b) => {
+      const r = subtractBounds(b, cut)
+      fail(where, r.why)
+      return r.bounds
+    })
   }
   const notPorts = dst?.notPorts ?? []
-  if (notPorts.length > 0) {
-    const r = P.difference(
-      set,
-      notPorts.reduce((acc, p) => P.union(acc, portEntry(p, proto)), P.empty)
+  if (notPorts.length > 0)
+    subtract(
+      notPorts.reduce((acc, p) => P.union(acc, portEntry(p, proto)), P.empty),
+      [...path, 'destination', 'notPorts']
     )
-    if (E.isLeft(r)) return unsupported([...path, 'destination', 'notPorts'], r.left)
-    set = r.right
-  }
-  if (rule.notProtocol !== undefined) {
-    const r = P.difference(set, P.protocol(K.protocolNumber(rule.notProtocol)))
-    if (E.isLeft(r)) return unsupported([...path, 'notProtocol'], r.left)
-    set = r.right
-  }
+  if (rule.notProtocol !== undefined) subtract(P.protocol(K.protocolNumber(rule.notProtocol)), [...path, 'notProtocol'])
   if (rule.notICMP !== undefined) {
     const n = rule.notICMP
-    const cut = isIcmpProto(proto) ? P.icmp(proto, n.type, n.code) : P.union(P.icmp(1, n.type, n.code), P.icmp(58, n.type, n.code))
-    const r = P.difference(set, cut)
-    if (E.isLeft(r)) return unsupported([...path, 'notICMP'], r.left)
-    set = r.right
+    subtract(isIcmpProto(proto) ? P.icmp(proto, n.type, n.code) : P.union(P.icmp(1, n.type, n.code), P.icmp(58, n.type, n.code)), [...path, 'notICMP'])
   }
-  return set
+  const lower = parts.reduce((acc, b) => P.union(acc, b.lower), P.empty)
+  const upper = parts.reduce((acc, b) => P.union(acc, b.upper), P.empty)
+  return failure === undefined ? E.right(lower) : E.left({ lower, upper, ...failure })
+}
+
+/**
+ * The rule's ports, with ports the algebra cannot compute kept on the side that errs safely for
+ * the action: an Allow rule keeps what it matches for certain (`narrower`, left out when that is
+ * nothing), a Deny rule what it may match (it denies more: `narrower`), a Log rule too (logging
+ * never changes a verdict: `exact`); a Pass rule keeps what it matches for certain, but skipping
+ * the rest of the tier for fewer packets can allow or deny them (`unsupported`).
+ */
+const portsOf = (ctx: Ctx, rule: K.Rule, path: Path): P.PortSet | undefined => {
+  const r = portBoundsOf(rule, path)
+  if (E.isRight(r)) return r.right
+  const { lower, upper, where, why } = r.left
+  const a = rule.action
+  const keepUpper = a === 'Deny' || a === 'Log'
+  const kept = keepUpper ? upper : lower
+  const fidelity: D.Fidelity = a === 'Pass' ? 'unsupported' : a === 'Log' ? 'exact' : 'narrower'
+  const effect = P.isEmpty(kept)
+    ? `the ${a} rule matches no port for certain and is left out`
+    : keepUpper
+      ? `the ${a} rule keeps every port it may match (${P.show(kept)})`
+      : `the ${a} rule keeps only the ports it matches for certain (${P.show(kept)})`
+  const consequence =
+    a === 'Allow'
+      ? 'it allows less than in Calico'
+      : a === 'Deny'
+        ? 'it denies more than in Calico'
+        : a === 'Log'
+          ? 'it may log more packets, which changes no verdict'
+          : 'packets it passes in Calico may reach the rest of the tier instead'
+  ctx.diagnostics.push(D.loss(fidelity, 'inexact-ports', `${pathText(where)}: ${why}; ${effect}, so ${consequence}`, at(ctx.doc, where)))
+  return P.isEmpty(kept) ? undefined : kept
 }
 
 // -------------------------------------------------------------------------------------
@@ -285,6 +388,21 @@ const l7Of = (http: K.HttpMatch): L7 => {
     headers: []
   }
   return { _tag: 'http', rules: [rule] }
+}
+
+/**
+ * The address families a rule applies to, as Felix renders it (research notes §2,
+ * `FilterRuleToIPVersion`): a rule with `ipVersion` only in that family's chain, and a rule whose
+ * source or destination `nets` or `notNets` list has no entry of a family not in that family's
+ * chain (an entry is IPv6 when it contains a colon, as Felix tests). A packet's addresses are of
+ * one family, so this restricts the peer's address even when the list is on the local side.
+ */
+const familiesOf = (rule: K.Rule): C.CidrSet => {
+  let families: ReadonlyArray<4 | 6> = rule.ipVersion === undefined ? [4, 6] : [rule.ipVersion]
+  for (const er of [rule.source, rule.destination])
+    for (const nets of [er?.nets ?? [], er?.notNets ?? []])
+      if (nets.length > 0) families = families.filter((f) => nets.some((n) => n.includes(':') === (f === 6)))
+  return families.reduce((acc, f) => C.union(acc, f === 4 ? C.allV4 : C.allV6), C.empty)
 }
 
 const ruleOf = (ctx: Ctx, rule: K.Rule, direction: 'ingress' | 'egress', path: Path): Rule | undefined => {
@@ -321,10 +439,8 @@ const ruleOf = (ctx: Ctx, rule: K.Rule, direction: 'ingress' | 'egress', path: P
         at(ctx.doc, [...path, peerKey, 'services'])
       )
     )
-  const peer = F.and(
-    peerRule === undefined ? F.tt : entityFormula(ctx, peerRule, [...path, peerKey]),
-    rule.ipVersion === undefined ? F.tt : F.ipIn(rule.ipVersion === 4 ? C.allV4 : C.allV6)
-  )
+  const families = familiesOf(rule)
+  const peer = peerRule === undefined ? addressFormula(undefined, families) : entityFormula(ctx, peerRule, [...path, peerKey], families)
   return {
     action: actions[rule.action],
     peer,
@@ -342,6 +458,67 @@ const withoutLastApplied = (a: Readonly<Record<string, string>> | undefined): Re
   if (a === undefined) return undefined
   const { 'kubectl.kubernetes.io/last-applied-configuration': _dropped, ...rest } = a
   return Object.keys(rest).length === 0 ? undefined : rest
+}
+
+/**
+ * Could `subject` select a host endpoint? A host endpoint has no namespace and no service
+ * account, so their tests fail on it; its own labels may be anything.
+ */
+const maySelectHost = (subject: F.Formula): boolean =>
+  F.dnf(
+    F.mapAtoms(subject, (a) =>
+      a._tag === 'kind'
+        ? a.kinds.includes('host')
+          ? F.tt
+          : F.ff
+        : a._tag === 'namespace' || a._tag === 'serviceAccount' || (a._tag === 'label' && (a.owner === 'namespace' || a.owner === 'serviceAccount'))
+          ? F.ff
+          : a
+    )
+  ).length > 0
+
+/**
+ * A GlobalNetworkPolicy's host-endpoint flags (research notes §1.2, §4.6), which have no IR form:
+ * `preDNAT` and `doNotTrack` put the policy only into the pre-DNAT or untracked stage of host
+ * endpoints (never applied to workload endpoints: the subject is already limited to host
+ * endpoints), `applyOnForward` also applies it to traffic forwarded through the host endpoints it
+ * selects. The IR keeps the policy as an ordinary (tracked, post-DNAT, local-traffic) host
+ * endpoint policy, so each flag is `unsupported` for every target, a calico one included; an
+ * `applyOnForward` policy that cannot select a host endpoint is unaffected by it.
+ */
+const hostEndpointFlags = (doc: SourceDoc, spec: K.GlobalNetworkPolicySpec, subject: F.Formula): ReadonlyArray<D.Diagnostic> => {
+  const out: Array<D.Diagnostic> = []
+  const kept = 'the IR keeps the policy as an ordinary host endpoint policy, which every target writes without the flag (or leaves out)'
+  if (spec.preDNAT === true)
+    out.push(
+      D.loss(
+        'unsupported',
+        'calico-pre-dnat',
+        `spec.preDNAT: the policy applies to host endpoints only, to incoming traffic before DNAT (so it sees NodePort and other pre-translation addresses), and never to pods; ${kept}`,
+        at(doc, ['spec', 'preDNAT'])
+      )
+    )
+  if (spec.doNotTrack === true)
+    out.push(
+      D.loss(
+        'unsupported',
+        'calico-do-not-track',
+        `spec.doNotTrack: the policy applies to host endpoints only, to untracked traffic ahead of every tracked policy (replies are not let through by connection tracking), and never to pods; ${kept}`,
+        at(doc, ['spec', 'doNotTrack'])
+      )
+    )
+  if (spec.applyOnForward === true)
+    out.push(
+      maySelectHost(subject)
+        ? D.loss(
+            'unsupported',
+            'calico-apply-on-forward',
+            `spec.applyOnForward: the policy also applies to traffic forwarded through the host endpoints it selects; ${kept}, so that traffic is no longer filtered (on pods the policy applies as before)`,
+            at(doc, ['spec', 'applyOnForward'])
+          )
+        : D.loss('exact', 'calico-apply-on-forward', 'spec.applyOnForward: the policy selects no host endpoint, and the flag changes nothing on pods', at(doc, ['spec', 'applyOnForward']))
+    )
+  return out
 }
 
 const policyOf = (ctx: Ctx, o: K.NetworkPolicy | K.GlobalNetworkPolicy, meta: K.ObjectMeta, v1: boolean): Policy => {
@@ -410,21 +587,15 @@ const policyOf = (ctx: Ctx, o: K.NetworkPolicy | K.GlobalNetworkPolicy, meta: K.
     })
     return { defaultDeny: true, rules: out }
   }
-  if (global && (spec.doNotTrack === true || spec.preDNAT === true))
-    diagnostics.push(
-      D.warning(
-        'host-only-policy',
-        `a ${spec.doNotTrack === true ? 'doNotTrack' : 'preDNAT'} policy is applied to host endpoints only, never to pods`,
-        at(doc, ['spec', spec.doNotTrack === true ? 'doNotTrack' : 'preDNAT'])
-      )
-    )
   const hostOnly = global && (spec.doNotTrack === true || spec.preDNAT === true)
+  const subject = hostOnly ? F.and(F.kind(['host']), ...subjectParts) : F.and(...subjectParts)
+  if (global) diagnostics.push(...hostEndpointFlags(doc, spec, subject))
   return {
     _tag: 'Policy',
     origin,
     scope: global ? { _tag: 'cluster' } : { _tag: 'namespace', namespace: ctx.namespace ?? defaultNamespace },
     ordering: { tier: spec.tier ?? 'default', order: spec.order },
-    subject: hostOnly ? F.and(F.kind(['host']), ...subjectParts) : F.and(...subjectParts),
+    subject,
     ingress: direction('ingress'),
     egress: direction('egress')
   }

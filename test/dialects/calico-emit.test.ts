@@ -299,17 +299,42 @@ describe('selectors and peers', () => {
     const withSa: Inventory = { ...inv, pods: inv.pods.map((q, i): Pod => ({ ...q, serviceAccount: ['sa1', 'sa2', 'other'][i % 3] ?? 'default' })) }
     sameUnderCalico(setOf(p), withSa)
   })
-  it('addresses: one family per rule, excepts as notNets, exclusions alone as notNets', () => {
+  it('addresses: one family per rule, excepts as notNets beside nets (notNets alone would apply to its own family only)', () => {
     const v6 = cidr('2001:db8::/32')
-    const peers = [F.ipIn(C.union(C.difference(cidr('10.0.0.0/8'), cidr('10.1.0.0/16')), v6)), F.not(F.ipIn(cidr('10.0.0.0/8'))), F.not(F.ipIn(C.allV4))]
+    const peers = [
+      F.ipIn(C.union(C.difference(cidr('10.0.0.0/8'), cidr('10.1.0.0/16')), v6)),
+      F.not(F.ipIn(cidr('10.0.0.0/8'))),
+      F.not(F.ipIn(C.allV4)),
+      F.and(F.not(F.ipIn(cidr('2001:db8::/32'))), F.ipIn(C.allV6))
+    ]
     const p = policy('p', ns('x'), F.kind(['pod']), undefined, { defaultDeny: true, rules: peers.map((f) => rule('allow', f)) })
     expect((specOf(emitSet(setOf(p)).objects[0]).egress as ReadonlyArray<Obj>).map((r) => r.destination)).toEqual([
       { nets: ['10.0.0.0/8'], notNets: ['10.1.0.0/16'] },
       { nets: ['2001:db8::/32'] },
-      { notNets: ['10.0.0.0/8'] },
-      { nets: ['::/0'] }
+      // every address but 10.0.0.0/8: IPv4 less the block, and all of IPv6 in a rule of its own
+      { nets: ['0.0.0.0/0'], notNets: ['10.0.0.0/8'] },
+      { nets: ['::/0'] },
+      { nets: ['::/0'] },
+      { nets: ['::/0'], notNets: ['2001:db8::/32'] }
     ])
     sameUnderCalico(setOf(p))
+  })
+  it('address families hold on IPv6 endpoints too: a Calico notNets of one family, and a negation over both', () => {
+    const parsed = parse(
+      np('p', 'x', "  order: 1\n  selector: all()\n  types: [Ingress, Egress]\n  ingress:\n  - action: Allow\n    source: {notNets: [10.0.0.0/8]}\n  egress:\n  - action: Allow\n    destination: {notNets: ['2001:db8::/32']}\n")
+    )
+    const negation = policy('n', ns('x'), F.kind(['pod']), { defaultDeny: true, rules: [rule('allow', F.not(F.ipIn(cidr('10.0.0.0/8'))))] })
+    const withV6 = (set: PolicySet): Inventory => {
+      const base = inventoryFor(set)
+      const pod = (name: string, ip: string): Pod => ({ namespace: 'x', name, labels: {}, ip: ipOf(ip), ports: [], serviceAccount: 'default', node: undefined, hostNetwork: false })
+      return { ...base, pods: [...base.pods, pod('v6-in', '2001:db8::5'), pod('v6-out', '2001:db9::5'), pod('v4-in', '10.7.0.9'), pod('v4-out', '192.0.2.7')] }
+    }
+    const r = sameUnderCalico(parsed.set, withV6(parsed.set))
+    const spec = specOf(YAML.parse(r.yaml) as Obj)
+    expect((spec.ingress as ReadonlyArray<Obj>).map((x) => x.source)).toEqual([{ nets: ['0.0.0.0/0'], notNets: ['10.0.0.0/8'] }])
+    expect((spec.egress as ReadonlyArray<Obj>).map((x) => x.destination)).toEqual([{ nets: ['::/0'], notNets: ['2001:db8::/32'] }])
+    const n = sameUnderCalico(setOf(negation), withV6(setOf(negation)))
+    expect((specOf(YAML.parse(n.yaml) as Obj).ingress as ReadonlyArray<Obj>).map((x) => x.source)).toEqual([{ nets: ['0.0.0.0/0'], notNets: ['10.0.0.0/8'] }, { nets: ['::/0'] }])
   })
   it('negated tests that also match outside addresses: notSelector in a GNP, reported in a namespaced policy', () => {
     const peer = F.and(F.not(F.labelEquals('endpoint', 'app', 'x')), F.not(F.kind(['pod'])))
@@ -541,6 +566,30 @@ describe('Calico → IR → Calico keeps the calico-model table', () => {
     expect(emitSet(setOf(withPorts)).diagnostics.map((d) => `${d.fidelity ?? ''} ${d.code}`)).toEqual(['narrower unsupported-peer'])
     const anyNamespace = policy('p', ns('shop'), F.kind(['pod']), undefined, { defaultDeny: true, rules: [rule('allow', F.service(undefined, 'db'))] })
     expect(emitSet(setOf(anyNamespace)).rendered).toEqual(['netpolx: warning unsupported-peer: a Calico rule cannot match the backends of service */db; the peer is left out'])
+  })
+  it("egress services from a policy not read from Calico: Calico matches only the Service's endpoint ports, narrower for allow, broader for deny, commented", () => {
+    const egress: DirectionRules = { defaultDeny: true, rules: [rule('allow', F.service('data', 'db')), rule('deny', F.service('data', 'cache'), P.protocol(P.TCP))] }
+    const ingress: DirectionRules = { defaultDeny: true, rules: [rule('allow', F.service('shop', 'front'))] }
+    for (const dialect of ['cilium', 'k8s'] as const) {
+      const out = emitSet(setOf(policy('p', ns('shop'), F.kind(['pod']), ingress, egress, dialect)))
+      expect(out.diagnostics.map((d) => `${d.fidelity ?? ''} ${d.code}`).sort()).toEqual(['broader service-ports', 'narrower service-ports'])
+      expect(out.rendered[0]).toBe(
+        "netpolx: warning service-ports: Calico's services in an egress rule match only the ports of the Service's endpoints (research/calico.md §2), where the source rule matches its backends on every port it lists; other ports are left out"
+      )
+      // the rules are still written (the deny first, as for every unordered set with denies), each
+      // under its comment; ingress services (addresses only) are exact
+      expect(specOf(out.objects[0]).egress).toEqual([
+        { action: 'Deny', protocol: 'TCP', destination: { services: { name: 'cache', namespace: 'data' } } },
+        { action: 'Allow', destination: { services: { name: 'db', namespace: 'data' } } }
+      ])
+      expect(specOf(out.objects[0]).ingress).toEqual([{ action: 'Allow', source: { services: { name: 'front', namespace: 'shop' } } }])
+      expect(out.yaml).toContain("  egress:\n  # netpolx: broader: Calico's services in an egress rule match only the ports")
+      expect(out.yaml).toContain("        name: cache\n        namespace: data\n  # netpolx: narrower: Calico's services in an egress rule match only the ports")
+    }
+    // read from Calico, the service already means what `services` matches: exact, no comment
+    const fromCalico = emitSet(setOf(ordered(policy('p', ns('shop'), F.kind(['pod']), ingress, egress))))
+    expect(fromCalico.diagnostics).toEqual([])
+    expect(fromCalico.yaml).not.toContain('netpolx:')
   })
   it('network sets become NetworkSet / GlobalNetworkSet, and selectors still match them', () => {
     const yaml = calicoYaml([

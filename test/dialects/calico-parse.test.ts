@@ -5,6 +5,7 @@ import { calico } from '../../dialects/calico/index.js'
 import { rewriteSpecialLabels } from '../../dialects/calico/parse.js'
 import * as D from '../../src/diagnostics.js'
 import { parseText } from '../../src/io/source.js'
+import { parseDocs, translate } from '../../src/pipeline.js'
 import * as C from '../../src/ir/cidr.js'
 import * as F from '../../src/ir/formula.js'
 import type { Policy, PolicySet, Rule } from '../../src/ir/policy.js'
@@ -23,6 +24,12 @@ const parse = (yaml: string): { readonly set: PolicySet; readonly diagnostics: R
     },
     diagnostics: outs.flatMap((o) => o.diagnostics).map(D.render)
   }
+}
+
+/** Rendered diagnostics with their fidelity: `fidelity | file:line:col: severity code: message`. */
+const findings = (yaml: string): ReadonlyArray<string> => {
+  const { docs } = parseText('p.yaml', yaml)
+  return docs.flatMap((d) => calico.parse(d).diagnostics).map((d) => `${d.fidelity ?? '-'} | ${D.render(d)}`)
 }
 
 const one = (yaml: string): Policy => {
@@ -181,8 +188,8 @@ describe('scoping table (research notes §2)', () => {
   it('nets only: any IP in the nets, no namespace scope', () => {
     eq(ingressPeer(one(np(src('      nets: [10.0.0.0/8, 192.168.0.0/16]\n')))), F.ipIn(C.union(cidr('10.0.0.0/8'), cidr('192.168.0.0/16'))))
   })
-  it('notNets: not in any', () => {
-    eq(ingressPeer(one(np(src('      notNets: [10.0.0.0/8]\n')))), F.not(F.ipIn(cidr('10.0.0.0/8'))))
+  it('notNets: not in any (of the list\'s family, see below)', () => {
+    eq(ingressPeer(one(np(src('      notNets: [10.0.0.0/8]\n')))), F.and(F.not(F.ipIn(cidr('10.0.0.0/8'))), F.ipIn(C.allV4)))
   })
 })
 
@@ -231,11 +238,6 @@ describe('rule fields', () => {
     const expected = P.difference(P.protocol(P.UDP), P.port(P.UDP, 53))
     expect(expected._tag === 'Right' ? expected.right : undefined).toEqual(r.ports)
   })
-  it('notPorts that cannot be subtracted exactly are unsupported', () => {
-    const { diagnostics } = parse(np('  ingress:\n  - action: Allow\n    protocol: TCP\n    destination:\n      ports: ["1:100"]\n      notPorts: [http]\n'))
-    expect(diagnostics.length).toBe(1)
-    expect(diagnostics[0]).toMatch(/^p\.yaml:12:17: warning unsupported-ports: spec\.ingress\[0\]\.destination\.notPorts: cannot subtract named port/)
-  })
   it('icmp type and code', () => {
     const r = firstRule(one(np('  ingress:\n  - action: Allow\n    protocol: ICMP\n    icmp:\n      type: 8\n      code: 0\n')))
     expect(r.ports).toEqual(P.icmp(P.ICMP, 8, 0))
@@ -261,6 +263,177 @@ describe('rule fields', () => {
     const { diagnostics } = parse(np('  ingress:\n  - action: Allow\n    destination:\n      selector: a == "b"\n'))
     expect(diagnostics.length).toBe(1)
     expect(diagnostics[0]).toMatch(/^p\.yaml:10:7: warning unsupported-local-match: /)
+  })
+})
+
+describe('address families (research notes §2, FilterRuleToIPVersion)', () => {
+  const ipOf = (text: string): C.Ip => {
+    const r = C.parseIp(text)
+    if (r._tag === 'Left') throw new Error(r.left)
+    return r.right
+  }
+  /** Does the peer match an address outside every known entity? */
+  const matchesAddress = (peer: F.Formula, ip: string): boolean =>
+    F.evaluate(peer, (a) => (a._tag === 'ipIn' ? C.contains(a.cidrs, ipOf(ip)) : a._tag === 'kind' ? a.kinds.includes('world') : false))
+  const ingress = (rule: string): Rule => firstRule(one(np(`  ingress:\n  - action: Allow\n${rule}`)))
+  const egress = (rule: string): Rule => firstRule(one(np(`  egress:\n  - action: Allow\n${rule}`)), 'egress')
+
+  it('notNets of IPv4 CIDRs only: Felix renders the rule in the IPv4 chain only, so IPv6 peers do not match', () => {
+    const peer = ingress('    source:\n      notNets: [10.0.0.0/8]\n').peer
+    eq(peer, F.ipIn(C.difference(C.allV4, cidr('10.0.0.0/8'))))
+    expect(matchesAddress(peer, '192.0.2.1')).toBe(true)
+    expect(matchesAddress(peer, '10.1.2.3')).toBe(false)
+    expect(matchesAddress(peer, '2001:db8::1')).toBe(false)
+  })
+  it('notNets of IPv6 CIDRs only: IPv6 peers only', () => {
+    const peer = ingress('    source:\n      notNets: ["2001:db8::/32"]\n').peer
+    eq(peer, F.ipIn(C.difference(C.allV6, cidr('2001:db8::/32'))))
+    expect(matchesAddress(peer, '2001:db9::1')).toBe(true)
+    expect(matchesAddress(peer, '192.0.2.1')).toBe(false)
+  })
+  it('nets already lie in their family: unchanged', () => {
+    eq(ingress('    source:\n      nets: ["2001:db8::/32"]\n').peer, F.ipIn(cidr('2001:db8::/32')))
+  })
+  it('with selectors: the family is ANDed onto the scoped peer', () => {
+    eq(
+      firstRule(one(gnp(src('      selector: app == "a"\n      notNets: [10.0.0.0/8]\n')))).peer,
+      F.and(known, F.labelEquals('endpoint', 'app', 'a'), F.ipIn(C.difference(C.allV4, cidr('10.0.0.0/8'))))
+    )
+    eq(firstRule(one(np(src('      notSelector: has(x)\n      notNets: ["2001:db8::/32"]\n')))).peer, F.and(F.inNamespace(['x']), F.not(F.and(known, F.exists('endpoint', 'x'))), F.ipIn(C.difference(C.allV6, cidr('2001:db8::/32')))))
+  })
+  it('nets on the local side restrict the packet, hence the peer, to their family (the local match itself is reported)', () => {
+    const { set, diagnostics } = parse(np('  ingress:\n  - action: Allow\n    destination:\n      notNets: ["fd00::/8"]\n'))
+    const r = set.policies[0]?.ingress?.rules[0]
+    eq(r?.peer ?? F.ff, F.ipIn(C.allV6))
+    expect(diagnostics.map((d) => d.split(':').slice(0, 4).join(':'))).toEqual(['p.yaml:10:7: warning unsupported-local-match'])
+    eq(egress('    source:\n      nets: [10.0.0.0/8]\n    destination:\n      selector: app == "a"\n').peer, F.and(known, F.inNamespace(['x']), F.labelEquals('endpoint', 'app', 'a'), F.ipIn(C.allV4)))
+  })
+  it('source and destination lists of one family, and a matching ipVersion, give that family once', () => {
+    eq(egress('    ipVersion: 4\n    source:\n      notNets: [10.0.0.0/8]\n    destination:\n      nets: [192.168.0.0/16]\n').peer, F.ipIn(cidr('192.168.0.0/16')))
+    eq(ingress('    ipVersion: 4\n    source:\n      notNets: [10.0.0.0/8]\n').peer, ingress('    source:\n      notNets: [10.0.0.0/8]\n').peer)
+  })
+  it('a rule without nets or ipVersion keeps both families', () => {
+    const peer = ingress('    source:\n      selector: app == "a"\n').peer
+    expect([...F.atoms(peer).values()].some((a) => a._tag === 'ipIn')).toBe(false)
+  })
+})
+
+describe('ports the algebra cannot compute exactly (research notes §1.5, §2)', () => {
+  /** An ingress rule with TCP ports and notPorts; notPorts sits at line 12, column 17. */
+  const portRule = (action: string, ports: string, notPorts: string, protocol = '    protocol: TCP\n'): string =>
+    np(`  ingress:\n  - action: ${action}\n${protocol}    destination:\n      ports: ${ports}\n      notPorts: ${notPorts}\n`)
+  const portsOfRule = (yaml: string): P.PortSet | undefined => one(yaml).ingress?.rules[0]?.ports
+  const numeric = P.union(P.range(P.TCP, 8000, 8004), P.range(P.TCP, 8006, 8010))
+  const why = 'spec.ingress[0].destination.notPorts: cannot subtract named port "http" and some of the numeric ports of TCP: the result depends on the port it resolves to'
+
+  it('Allow: a named port beside numeric ones less a numeric port keeps the numeric part exactly and leaves the name out: narrower', () => {
+    const yaml = portRule('Allow', '[http, "8000:8010"]', '[8005]')
+    expect(portsOfRule(yaml)).toEqual(numeric)
+    expect(findings(yaml)).toEqual([
+      `narrower | p.yaml:12:17: warning inexact-ports: ${why}; the Allow rule keeps only the ports it matches for certain (TCP/8000-8004, TCP/8006-8010), so it allows less than in Calico`
+    ])
+  })
+  it('Deny: the name is kept whole (it may resolve to 8005): the rule denies more, narrower', () => {
+    const yaml = portRule('Deny', '[http, "8000:8010"]', '[8005]')
+    expect(portsOfRule(yaml)).toEqual(P.union(numeric, P.named('http', P.TCP)))
+    expect(findings(yaml)).toEqual([
+      `narrower | p.yaml:12:17: warning inexact-ports: ${why}; the Deny rule keeps every port it may match (TCP/8000-8004, TCP/8006-8010, named http/TCP), so it denies more than in Calico`
+    ])
+  })
+  it('Pass: the certain part is kept, and the fidelity is unsupported', () => {
+    const yaml = portRule('Pass', '[http, "8000:8010"]', '[8005]')
+    expect(portsOfRule(yaml)).toEqual(numeric)
+    expect(findings(yaml)).toEqual([
+      `unsupported | p.yaml:12:17: warning inexact-ports: ${why}; the Pass rule keeps only the ports it matches for certain (TCP/8000-8004, TCP/8006-8010), so packets it passes in Calico may reach the rest of the tier instead`
+    ])
+  })
+  it('Log: every port it may match is kept; logging changes no verdict, so exact (info)', () => {
+    const yaml = portRule('Log', '[http, "8000:8010"]', '[8005]')
+    expect(portsOfRule(yaml)).toEqual(P.union(numeric, P.named('http', P.TCP)))
+    expect(findings(yaml)).toEqual([
+      `exact | p.yaml:12:17: info inexact-ports: ${why}; the Log rule keeps every port it may match (TCP/8000-8004, TCP/8006-8010, named http/TCP), so it may log more packets, which changes no verdict`
+    ])
+  })
+  it('numeric ports less a named port: an Allow rule is left out (narrower), a Deny rule keeps the numeric ports', () => {
+    const allow = portRule('Allow', '["1:100"]', '[http]')
+    const { set } = parse(allow)
+    expect(set.policies[0]?.ingress).toEqual({ defaultDeny: true, rules: [] })
+    expect(findings(allow)).toEqual([
+      'narrower | p.yaml:12:17: warning inexact-ports: spec.ingress[0].destination.notPorts: cannot subtract named port "http" from numeric ports of TCP: the result depends on the port it resolves to; the Allow rule matches no port for certain and is left out, so it allows less than in Calico'
+    ])
+    expect(portsOfRule(portRule('Deny', '["1:100"]', '[http]'))).toEqual(P.range(P.TCP, 1, 100))
+  })
+  it('a named port less another (no protocol): they may resolve to the same port', () => {
+    const allow = portRule('Allow', '[http]', '[web]', '')
+    expect(parse(allow).set.policies[0]?.ingress?.rules).toEqual([])
+    expect(findings(allow)).toEqual([
+      'narrower | p.yaml:11:17: warning inexact-ports: spec.ingress[0].destination.notPorts: cannot subtract named ports "http" and "web" on every protocol: they may resolve to the same port; the Allow rule matches no port for certain and is left out, so it allows less than in Calico'
+    ])
+    expect(portsOfRule(portRule('Deny', '[http]', '[web]', ''))).toEqual(P.named('http'))
+  })
+  it('a name less itself is empty, but numeric ports less that name are not known: the Allow rule is left out', () => {
+    const sameName = portRule('Allow', '[http, "8000:8010"]', '[http]')
+    expect(findings(sameName)).toEqual([
+      'narrower | p.yaml:12:17: warning inexact-ports: spec.ingress[0].destination.notPorts: cannot subtract named port "http" from numeric ports of TCP: the result depends on the port it resolves to; the Allow rule matches no port for certain and is left out, so it allows less than in Calico'
+    ])
+    expect(portsOfRule(portRule('Deny', '[http, "8000:8010"]', '[http]'))).toEqual(P.range(P.TCP, 8000, 8010))
+  })
+  it('notICMP against a named port without protocol is reported at notICMP', () => {
+    const yaml = np('  ingress:\n  - action: Allow\n    destination:\n      ports: [http]\n    notICMP:\n      type: 8\n')
+    expect(parse(yaml).set.policies[0]?.ingress?.rules).toEqual([])
+    const [f] = findings(yaml)
+    expect(f).toMatch(/^narrower \| p\.yaml:12:7: warning inexact-ports: spec\.ingress\[0\]\.notICMP: cannot subtract named port "http" and some of the numeric ports of ICMP, ICMPv6: /)
+  })
+  it('what the algebra computes stays exact and silent', () => {
+    const cutProtocol = np('  ingress:\n  - action: Allow\n    protocol: TCP\n    destination:\n      ports: [http, "8000:8010"]\n    notProtocol: UDP\n')
+    expect(findings(cutProtocol)).toEqual([])
+    expect(portsOfRule(cutProtocol)).toEqual(P.union(P.named('http', P.TCP), P.range(P.TCP, 8000, 8010)))
+    const numericOnly = portRule('Deny', '["8000:8010"]', '[8005]')
+    expect(findings(numericOnly)).toEqual([])
+    expect(portsOfRule(numericOnly)).toEqual(numeric)
+  })
+})
+
+describe('host endpoint flags of a GlobalNetworkPolicy (research notes §1.2, §4.6)', () => {
+  const rules = '  types: [Ingress]\n  ingress:\n  - action: Allow\n'
+  const kept = 'the IR keeps the policy as an ordinary host endpoint policy, which every target writes without the flag (or leaves out)'
+  it('preDNAT: host endpoints only, unsupported at its position; its required applyOnForward too', () => {
+    const yaml = gnp(`  selector: all()\n  preDNAT: true\n  applyOnForward: true\n${rules}`)
+    eq(one(yaml).subject, F.kind(['host']))
+    expect(findings(yaml)).toEqual([
+      `unsupported | p.yaml:7:12: warning calico-pre-dnat: spec.preDNAT: the policy applies to host endpoints only, to incoming traffic before DNAT (so it sees NodePort and other pre-translation addresses), and never to pods; ${kept}`,
+      `unsupported | p.yaml:8:19: warning calico-apply-on-forward: spec.applyOnForward: the policy also applies to traffic forwarded through the host endpoints it selects; ${kept}, so that traffic is no longer filtered (on pods the policy applies as before)`
+    ])
+  })
+  it('doNotTrack: host endpoints only, unsupported at its position', () => {
+    const yaml = gnp(`  selector: has(kubernetes.io/hostname)\n  doNotTrack: true\n  applyOnForward: true\n${rules}`)
+    eq(one(yaml).subject, F.and(F.kind(['host']), F.exists('endpoint', 'kubernetes.io/hostname')))
+    expect(findings(yaml)).toEqual([
+      `unsupported | p.yaml:7:15: warning calico-do-not-track: spec.doNotTrack: the policy applies to host endpoints only, to untracked traffic ahead of every tracked policy (replies are not let through by connection tracking), and never to pods; ${kept}`,
+      `unsupported | p.yaml:8:19: warning calico-apply-on-forward: spec.applyOnForward: the policy also applies to traffic forwarded through the host endpoints it selects; ${kept}, so that traffic is no longer filtered (on pods the policy applies as before)`
+    ])
+  })
+  it('applyOnForward alone: the policy still applies to pods; its effect on host endpoints is unsupported', () => {
+    const yaml = gnp(`  selector: all()\n  applyOnForward: true\n${rules}`)
+    eq(one(yaml).subject, F.kind(['pod', 'host']))
+    expect(findings(yaml).map((f) => f.split(': spec.')[0])).toEqual(['unsupported | p.yaml:7:19: warning calico-apply-on-forward'])
+  })
+  it('applyOnForward on a policy that cannot select host endpoints changes nothing: exact', () => {
+    for (const subject of ['  namespaceSelector: all()\n', "  selector: projectcalico.org/orchestrator == 'k8s'\n", "  serviceAccountSelector: role == 'db'\n"])
+      expect(findings(gnp(`${subject}  applyOnForward: true\n${rules}`))).toEqual([
+        'exact | p.yaml:7:19: info calico-apply-on-forward: spec.applyOnForward: the policy selects no host endpoint, and the flag changes nothing on pods'
+      ])
+  })
+  it('flags set to false say nothing', () => {
+    expect(findings(gnp(`  preDNAT: false\n  doNotTrack: false\n  applyOnForward: false\n${rules}`))).toEqual([])
+  })
+  it('calico → calico no longer reports exact: the written policy loses the flags', () => {
+    const read = parseText('p.yaml', gnp(`  selector: all()\n  preDNAT: true\n  applyOnForward: true\n${rules}`))
+    const t = translate(parseDocs(read.docs), calico, undefined)
+    expect(t.fidelity).toBe('unsupported')
+    const written = t.objects.map((o) => o.object.spec as Readonly<Record<string, unknown>>)
+    expect(written.length).toBe(1)
+    expect(written.some((spec) => 'preDNAT' in spec || 'applyOnForward' in spec)).toBe(false)
   })
 })
 
@@ -373,6 +546,12 @@ describe('corpus: calico', () => {
       'calico/tigera-docs/services-cluster-ips.block-2.yaml': 1,
       'calico/tigera-docs/services-cluster-ips.block-3.yaml': 2
     })
-    expect(warnings).toEqual({ 'host-only-policy': 5, 'unsupported-local-match': 5, 'unsupported-source-ports': 1 })
+    expect(warnings).toEqual({
+      'calico-apply-on-forward': 6,
+      'calico-do-not-track': 4,
+      'calico-pre-dnat': 1,
+      'unsupported-local-match': 5,
+      'unsupported-source-ports': 1
+    })
   })
 })
