@@ -113,7 +113,7 @@ export const lower = (set: PolicySet, from: CniName, to: DialectName, inventory:
   const passes: ReadonlyArray<(s: PolicySet) => Lowered> = [
     (s) => ({ set: s, diagnostics: residentNodeDenies(s, from, to) }),
     (s) => (needsKindResolution(from, to) ? resolveKinds(s, inventory, 'subjects') : { set: s, diagnostics: [] }),
-    (s) => (needsFlattening(s, from, to) ? flatten(s, from) : { set: s, diagnostics: [] }),
+    (s) => (needsFlattening(s, from, to) ? flatten(s, from, to) : { set: s, diagnostics: [] }),
     (s) => (needsKindResolution(from, to) ? resolveKinds(s, inventory, 'peers') : { set: s, diagnostics: [] }),
     (s) => adaptAddresses(s, from, to, inventory),
     (s) => (to === 'k8s' ? resolveWithInventory(s, inventory) : { set: s, diagnostics: [] }),

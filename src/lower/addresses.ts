@@ -323,6 +323,17 @@ const hostNetworkNamedPorts = (set: PolicySet, inv: Inventory | undefined, toCal
   )
 }
 
+/** Whether a peer formula can match a node (a host endpoint) — syntactically, erring towards yes. */
+export const canMatchNodes = (f: F.Formula): boolean =>
+  F.dnf(f).some((c) =>
+    c.every((l) => {
+      const a = l.atom
+      if (a._tag === 'kind') return a.kinds.includes('host') === l.positive
+      if (a._tag === 'entity') return l.positive ? ['all', 'host', 'cluster'].includes(a.entity) : a.entity !== 'all' && a.entity !== 'host' && a.entity !== 'cluster'
+      return a._tag !== 'ipIn' || !l.positive
+    })
+  )
+
 /**
  * A pod's own node: Kubernetes and Calico always let it in ("pods cannot block access from their
  * resident node"; research/calico.md §4.1), while in Cilium a deny rule beats allow-localhost
@@ -331,15 +342,6 @@ const hostNetworkNamedPorts = (set: PolicySet, inv: Inventory | undefined, toCal
  */
 export const residentNodeDenies = (set: PolicySet, from: CniName, to: DialectName): ReadonlyArray<D.Diagnostic> => {
   if (from !== 'cilium' || to === 'cilium') return []
-  const canMatchNodes = (f: F.Formula): boolean =>
-    F.dnf(f).some((c) =>
-      c.every((l) => {
-        const a = l.atom
-        if (a._tag === 'kind') return a.kinds.includes('host') === l.positive
-        if (a._tag === 'entity') return l.positive ? ['all', 'host', 'cluster'].includes(a.entity) : a.entity !== 'all' && a.entity !== 'host' && a.entity !== 'cluster'
-        return a._tag !== 'ipIn' || !l.positive
-      })
-    )
   return set.policies.flatMap((p) =>
     (p.ingress?.rules ?? [])
       .filter((r) => r.action === 'deny' && canMatchNodes(r.peer))

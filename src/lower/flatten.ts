@@ -24,6 +24,9 @@
  *    region's formula and whose rules are the allowed flows; a region that allows everything needs
  *    no policy.
  *
+ * Towards Cilium, which can deny with precedence over every allow, a region whose one tier lists all
+ * its Deny rules before its Allow rules is written as those allows and denies, without complements.
+ *
  * Set differences go through the formula and port algebra (`a×p ∖ b×q = (a∧¬b)×p ∪ (a∧b)×(p∖q)`);
  * the one difference the algebra cannot take, named ports against numeric ones, leaves the overlap
  * out (`narrower`). Whether the target can write the resulting peers (e.g. "every address but the
@@ -42,6 +45,7 @@ import type { PortSet } from '../ir/ports.js'
 import { evaluationOrder } from '../semantics/calico.js'
 import type { CniName } from '../semantics/model.js'
 import type { Lowered } from './addresses.js'
+import { canMatchNodes } from './addresses.js'
 
 // -------------------------------------------------------------------------------------
 // limits
@@ -180,6 +184,37 @@ const calicoVerdict = (ctx: Ctx, tiers: ReadonlyArray<OrderedTier>, members: Rea
   return live === 'all' ? 'all' : [...allowed, ...live]
 }
 
+/**
+ * For a target that can deny with precedence over every allow (Cilium): when the region's policies
+ * sit in one tier with default action Deny, hold no Pass, and every Deny rule comes before every
+ * Allow rule, first match is "the allows minus the denies" — written as they are, with no
+ * complements. Undefined otherwise.
+ */
+const denyFirst = (
+  tiers: ReadonlyArray<OrderedTier>,
+  members: ReadonlySet<Policy>,
+  d: Direction
+): { readonly isolated: boolean; readonly allows: ReadonlyArray<Piece>; readonly denies: ReadonlyArray<Piece> } | undefined => {
+  const applying = tiers.filter((t) => t.policies.some((p) => members.has(p)))
+  const [only] = applying
+  if (applying.length !== 1 || only === undefined) return undefined
+  const rules = only.policies.filter((p) => members.has(p)).flatMap((p) => (rulesOf(p, d)?.rules ?? []).filter((r) => r.action !== 'log'))
+  const firstOther = rules.findIndex((r) => r.action !== 'deny')
+  if (firstOther >= 0 && rules.slice(firstOther).some((r) => r.action === 'deny')) return undefined
+  const denies = rules.filter((r) => r.action === 'deny').map(pieceOf)
+  // a Cilium ingress deny also shuts out the pod's own node, which Calico always lets in
+  if (d === 'ingress' && denies.some((pc) => canMatchNodes(pc.peer))) return undefined
+  // what no deny takes goes on to the (empty) rest of the tiers, then the profile allows it: when
+  // the tier's default is Pass and it has no Allow or Pass before a catch-all, or when a catch-all
+  // Pass follows the denies with nothing but Pass rules before it
+  const rest = rules.slice(firstOther < 0 ? rules.length : firstOther)
+  const catchAll = rest.findIndex((r) => r.action === 'pass' && r.peer._tag === 'true' && P.isAll(r.ports))
+  const passesOn = (catchAll >= 0 && rest.slice(0, catchAll).every((r) => r.action === 'pass')) || (only.defaultAction === 'pass' && rest.every((r) => r.action === 'pass'))
+  if (passesOn) return { isolated: false, allows: [], denies }
+  if (only.defaultAction !== 'deny' || rules.some((r) => r.action === 'pass')) return undefined
+  return { isolated: true, allows: rules.filter((r) => r.action === 'allow').map(pieceOf), denies }
+}
+
 /** Cilium's deny-overrides evaluation over the region's policies. */
 const ciliumVerdict = (ctx: Ctx, members: ReadonlyArray<Policy>, d: Direction): Verdict => {
   const drs = members.flatMap((p) => {
@@ -266,7 +301,7 @@ const originOf = (members: ReadonlyArray<Policy>, namespace: string | undefined,
  * Compiles `set`, enforced by the `from` model, into allow-only unordered policies with the same
  * reachability under union semantics (module comment).
  */
-export const flatten = (set: PolicySet, from: CniName): Lowered => {
+export const flatten = (set: PolicySet, from: CniName, to: DialectName = 'k8s'): Lowered => {
   const diagnostics: Array<D.Diagnostic> = []
   const seen = new Set<string>()
   const ctx: Ctx = {
@@ -302,6 +337,25 @@ export const flatten = (set: PolicySet, from: CniName): Lowered => {
       }
       let index = 0
       for (const r of regions) {
+        const direct = from === 'calico' && to === 'cilium' ? denyFirst(tiers, new Set(r.members), d) : undefined
+        if (direct !== undefined && !direct.isolated && direct.denies.length === 0) continue
+        if (direct !== undefined && direct.allows.length + direct.denies.length > 0) {
+          index++
+          const rules: ReadonlyArray<Rule> = [
+            ...direct.allows.map((pc): Rule => ({ action: 'allow', peer: pc.peer, ports: pc.ports, l7: pc.l7, location: pc.location })),
+            ...direct.denies.map((pc): Rule => ({ action: 'deny', peer: pc.peer, ports: pc.ports, l7: undefined, location: pc.location }))
+          ]
+          out.push({
+            _tag: 'Policy',
+            origin: originOf(r.members, g.namespace, d, index, regions.length === 1 && r.members.length === 1),
+            scope: g.namespace === undefined ? { _tag: 'cluster' } : { _tag: 'namespace', namespace: g.namespace },
+            ordering: undefined,
+            subject: F.fromDnf(r.dnf),
+            ingress: d === 'ingress' ? { defaultDeny: direct.isolated, rules } : undefined,
+            egress: d === 'egress' ? { defaultDeny: direct.isolated, rules } : undefined
+          })
+          continue
+        }
         const verdict = from === 'cilium' ? ciliumVerdict(ctx, r.members, d) : calicoVerdict(ctx, tiers, new Set(r.members), d)
         if (verdict === 'all') continue
         if (verdict.length > maxPieces) {
