@@ -323,14 +323,18 @@ const hostNetworkNamedPorts = (set: PolicySet, inv: Inventory | undefined, toCal
   )
 }
 
-/** Whether a peer formula can match a node (a host endpoint) — syntactically, erring towards yes. */
-export const canMatchNodes = (f: F.Formula): boolean =>
+/**
+ * Whether a peer formula can match a node (a host endpoint) — syntactically, erring towards yes.
+ * `addressesMatchNodes`: whether an address block can match a node under the source's model (not
+ * under Cilium's).
+ */
+export const canMatchNodes = (f: F.Formula, addressesMatchNodes: boolean): boolean =>
   F.dnf(f).some((c) =>
     c.every((l) => {
       const a = l.atom
       if (a._tag === 'kind') return a.kinds.includes('host') === l.positive
       if (a._tag === 'entity') return l.positive ? ['all', 'host', 'cluster'].includes(a.entity) : a.entity !== 'all' && a.entity !== 'host' && a.entity !== 'cluster'
-      return a._tag !== 'ipIn' || !l.positive
+      return a._tag !== 'ipIn' || !l.positive || addressesMatchNodes
     })
   )
 
@@ -344,7 +348,7 @@ export const residentNodeDenies = (set: PolicySet, from: CniName, to: DialectNam
   if (from !== 'cilium' || to === 'cilium') return []
   return set.policies.flatMap((p) =>
     (p.ingress?.rules ?? [])
-      .filter((r) => r.action === 'deny' && canMatchNodes(r.peer))
+      .filter((r) => r.action === 'deny' && canMatchNodes(r.peer, false))
       .map((r) =>
         D.loss(
           'broader',

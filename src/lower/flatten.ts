@@ -203,7 +203,7 @@ const denyFirst = (
   if (firstOther >= 0 && rules.slice(firstOther).some((r) => r.action === 'deny')) return undefined
   const denies = rules.filter((r) => r.action === 'deny').map(pieceOf)
   // a Cilium ingress deny also shuts out the pod's own node, which Calico always lets in
-  if (d === 'ingress' && denies.some((pc) => canMatchNodes(pc.peer))) return undefined
+  if (d === 'ingress' && denies.some((pc) => canMatchNodes(pc.peer, true))) return undefined
   // what no deny takes goes on to the (empty) rest of the tiers, then the profile allows it: when
   // the tier's default is Pass and it has no Allow or Pass before a catch-all, or when a catch-all
   // Pass follows the denies with nothing but Pass rules before it

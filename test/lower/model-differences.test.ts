@@ -7,9 +7,12 @@ import { describe, expect, it } from 'vitest'
 import type { Inventory } from '../../src/cluster/inventory.js'
 import { load } from '../../src/cluster/inventory.js'
 import * as D from '../../src/diagnostics.js'
+import { serialise } from '../../src/io/serialise.js'
 import { parseText } from '../../src/io/source.js'
 import type { DialectName } from '../../src/ir/policy.js'
 import { dialectByName, parseDocs, translate } from '../../src/pipeline.js'
+import { modelByName } from '../../src/semantics/models.js'
+import { tableDifferences } from '../equal-tables.js'
 
 const pod = (ns: string, name: string, ip: string, opts: { labels?: string; hostNetwork?: boolean; http?: number } = {}): string => `---
 apiVersion: v1
@@ -71,5 +74,21 @@ describe('model differences found by the property suite', () => {
     // a deny limited to outside addresses does not touch the node
     const world = ccnp.replace("  - toPorts: [{ports: [{port: '80'}]}]", "  - fromEntities: [world]\n    toPorts: [{ports: [{port: '80'}]}]")
     expect(findings(world, 'k8s', inv)).toEqual([])
+  })
+
+  it("calico → cilium: an ingress Deny on addresses that hold the pod's own node stays allow-only (a Cilium deny would shut the node out)", () => {
+    const inv = cluster(pod('a', 'p0', '10.0.0.1'), pod('b', 'host', '10.1.0.3', { hostNetwork: true }))
+    const np =
+      'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: p0, namespace: a}\nspec:\n  selector: all()\n  types: [Ingress]\n  ingress:\n  - action: Deny\n    source: {notNets: [10.9.1.0/24]}\n'
+    const parsed = parseDocs(parseText('p.yaml', np).docs)
+    const target = dialectByName('cilium')
+    const calico = modelByName('calico')
+    const cilium = modelByName('cilium')
+    if (target === undefined || calico === undefined || cilium === undefined) throw new Error('missing')
+    const t = translate(parsed, target, inv)
+    expect(D.isFaithful(t.fidelity)).toBe(true)
+    const again = parseDocs(parseText('out.yaml', serialise(t.objects, 'yaml')).docs)
+    expect(again.set.policies.every((p) => (p.ingress?.rules ?? []).every((r) => r.action === 'allow'))).toBe(true)
+    expect(tableDifferences(parsed.set, again.set, inv, calico, cilium)).toEqual([])
   })
 })
