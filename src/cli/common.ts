@@ -2,7 +2,12 @@
  * What every command shares: reading `-f` inputs, printing diagnostics, exit codes. This folder is
  * the only code that prints or sets the exit code.
  */
+import * as fs from 'node:fs/promises'
+import * as path from 'node:path'
 import * as D from '../diagnostics.js'
+import type { Commented, Format } from '../io/serialise.js'
+import { serialise } from '../io/serialise.js'
+import { writeFileAtomic, writeFilesAtomic } from '../io/write.js'
 import { readInputs } from '../io/read.js'
 import type { SourceDoc } from '../io/source.js'
 
@@ -60,4 +65,38 @@ export const readOrExit = async (io: Io, paths: ReadonlyArray<string>, verbose: 
 export const usageError = (io: Io, message: string): Exit => {
   io.stderr(`netpolx: error usage: ${message}\n`)
   return new Exit(exitCodes.usage)
+}
+
+/**
+ * Writes emitted objects to standard output, or with `--out` to a file, or to a directory (an
+ * existing one, or a path ending in `/`) as one file per object named `kind_namespace_name`;
+ * atomically, so a failed run leaves no partial file. `perFile` adjusts each object written to a
+ * file of its own (e.g. to repeat a header comment).
+ */
+export const writeOutput = async (
+  io: Io,
+  docs: ReadonlyArray<Commented>,
+  format: Format,
+  out: string | undefined,
+  perFile: (d: Commented) => Commented = (d) => d
+): Promise<void> => {
+  if (out === undefined) {
+    io.stdout(serialise(docs, format))
+    return
+  }
+  const isDir = out.endsWith('/') || (await fs.stat(out).then((st) => st.isDirectory(), () => false))
+  const ext = format === 'json' ? 'json' : 'yaml'
+  const written = isDir
+    ? await writeFilesAtomic(
+        docs.map((d, i) => {
+          const o = d.object as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }
+          const parts = [String(o.kind ?? 'object'), String(o.metadata?.namespace ?? '_cluster'), String(o.metadata?.name ?? i)]
+          return { path: path.join(out, `${parts.join('_').toLowerCase()}.${ext}`), content: serialise([perFile(d)], format) }
+        })
+      )
+    : await writeFileAtomic(out, serialise(docs, format))
+  if (written._tag === 'Left') {
+    io.stderr(`netpolx: error write-failed: ${written.left}\n`)
+    throw new Exit(exitCodes.usage)
+  }
 }

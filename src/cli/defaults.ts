@@ -4,8 +4,6 @@
  * reads them and the options, and prints what `src/defaults/generate.ts` produces, with the exit
  * codes of `translate`: 0 faithful, 1 lossy (written only with `--allow-lossy`), 2 bad input.
  */
-import * as fs from 'node:fs/promises'
-import * as path from 'node:path'
 import { Command, Option } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
 import * as D from '../diagnostics.js'
@@ -15,12 +13,10 @@ import { profilesHelp } from '../defaults/help.js'
 import { standardFlags } from '../defaults/params.js'
 import type { Profile } from '../defaults/profile.js'
 import { decodeProfile, isProfileDoc } from '../defaults/profile.js'
-import { serialise } from '../io/serialise.js'
 import type { Format } from '../io/serialise.js'
-import { writeFileAtomic, writeFilesAtomic } from '../io/write.js'
 import { dialectByName } from '../pipeline.js'
 import type { Io } from './common.js'
-import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } from './common.js'
+import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError, writeOutput } from './common.js'
 import { loadCluster } from './translate.js'
 
 interface Options {
@@ -198,24 +194,6 @@ export const defaultsCommand = (io: Io): Command =>
       const withHeader = t.objects.map((o, i) => (i === 0 ? { ...o, comments: [{ path: [], text: top }, ...o.comments] } : o))
       if (opts.output === 'json' && g.right.namespaces !== undefined && opts.report !== 'json')
         io.stderr('netpolx: note per-namespace: the output covers the namespaces it was generated for; run netpolx defaults again after creating a namespace\n')
-      if (opts.out === undefined) io.stdout(serialise(withHeader, opts.output))
-      else {
-        const isDir = opts.out.endsWith('/') || (await fs.stat(opts.out).then((s) => s.isDirectory(), () => false))
-        const ext = opts.output === 'json' ? 'json' : 'yaml'
-        const written = isDir
-          ? await writeFilesAtomic(
-              t.objects.map((d, i) => {
-                const o = d.object as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }
-                const parts = [String(o.kind ?? 'object'), String(o.metadata?.namespace ?? '_cluster'), String(o.metadata?.name ?? i)]
-                const doc = { ...d, comments: [{ path: [], text: top }, ...d.comments] }
-                return { path: path.join(opts.out ?? '.', `${parts.join('_').toLowerCase()}.${ext}`), content: serialise([doc], opts.output) }
-              })
-            )
-          : await writeFileAtomic(opts.out, serialise(withHeader, opts.output))
-        if (written._tag === 'Left') {
-          io.stderr(`netpolx: error write-failed: ${written.left}\n`)
-          throw new Exit(exitCodes.usage)
-        }
-      }
+      await writeOutput(io, withHeader, opts.output, opts.out, (d) => (d === withHeader[0] ? d : { ...d, comments: [{ path: [], text: top }, ...d.comments] }))
       if (!faithful) throw new Exit(exitCodes.finding)
     })

@@ -1,17 +1,13 @@
-import * as fs from 'node:fs/promises'
-import * as path from 'node:path'
 import { Command, Option } from 'commander'
 import * as D from '../diagnostics.js'
 import type { Inventory } from '../cluster/inventory.js'
 import { load } from '../cluster/inventory.js'
-import { serialise } from '../io/serialise.js'
 import type { Format } from '../io/serialise.js'
-import { writeFileAtomic, writeFilesAtomic } from '../io/write.js'
 import { reportJson } from '../report.js'
 import { dialectByName, parseDocs, translate } from '../pipeline.js'
 import type { CniName } from '../semantics/model.js'
 import type { Io } from './common.js'
-import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } from './common.js'
+import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError, writeOutput } from './common.js'
 
 interface Options {
   readonly filename: ReadonlyArray<string>
@@ -69,23 +65,6 @@ export const translateCommand = (io: Io): Command =>
         throw new Exit(exitCodes.finding)
       }
       const docsOut = [...t.objects, ...parsed.passthrough.map((d) => ({ object: d.value, comments: [] }))]
-      if (opts.out === undefined) io.stdout(serialise(docsOut, opts.output))
-      else {
-        const isDir = opts.out.endsWith('/') || (await fs.stat(opts.out).then((s) => s.isDirectory(), () => false))
-        const ext = opts.output === 'json' ? 'json' : 'yaml'
-        const written = isDir
-          ? await writeFilesAtomic(
-              docsOut.map((d, i) => {
-                const o = d.object as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }
-                const parts = [String(o.kind ?? 'object'), String(o.metadata?.namespace ?? '_cluster'), String(o.metadata?.name ?? i)]
-                return { path: path.join(opts.out ?? '.', `${parts.join('_').toLowerCase()}.${ext}`), content: serialise([d], opts.output) }
-              })
-            )
-          : await writeFileAtomic(opts.out, serialise(docsOut, opts.output))
-        if (written._tag === 'Left') {
-          io.stderr(`netpolx: error write-failed: ${written.left}\n`)
-          throw new Exit(exitCodes.usage)
-        }
-      }
+      await writeOutput(io, docsOut, opts.output, opts.out)
       if (!faithful) throw new Exit(exitCodes.finding)
     })

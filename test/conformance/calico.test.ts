@@ -8,30 +8,11 @@ import * as path from 'node:path'
 import * as YAML from 'yaml'
 import { describe, expect, it } from 'vitest'
 import { runCli, tempFiles } from '../cli/harness.js'
-import { differences, loadCases } from './cases.js'
-
-interface ReachJson {
-  readonly cni: string
-  readonly endpoints: ReadonlyArray<string>
-  readonly tables: ReadonlyArray<{ readonly port: number; readonly protocol: string; readonly allowed: ReadonlyArray<ReadonlyArray<boolean>> }>
-}
+import { loadCases, reachDifferences } from './cases.js'
 
 const cases = loadCases()
 
-const reachAll = async (dir: string, policyFile: string, c: (typeof cases)[number]): Promise<ReadonlyArray<string>> => {
-  const ports = c.expect.flatMap((e) => ['--port', `${e.port}/${e.protocol}`])
-  const r = await runCli(['reach', '-f', policyFile, '--cluster', path.join(dir, 'cluster.yaml'), '--cni', 'calico', '-o', 'json', ...ports])
-  expect(r.stderr).toBe('')
-  expect(r.code).toBe(0)
-  const out = JSON.parse(r.stdout) as ReachJson
-  expect(out.cni).toBe('calico')
-  return c.expect.flatMap((e, k) => {
-    const t = out.tables[k]
-    expect(t?.port).toBe(e.port)
-    expect(t?.protocol).toBe(e.protocol)
-    return differences(e, out.endpoints, t?.allowed ?? [])
-  })
-}
+const reachAll = (dir: string, policyFile: string, c: (typeof cases)[number]): Promise<ReadonlyArray<string>> => reachDifferences('calico', dir, policyFile, c)
 
 describe('upstream conformance under the calico model', () => {
   it('has every case', () => expect(cases.length).toBe(33))

@@ -7,6 +7,8 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as YAML from 'yaml'
+import { expect } from 'vitest'
+import { runCli } from '../cli/harness.js'
 
 export const conformanceDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'conformance', 'k8s-e2e')
 
@@ -89,4 +91,26 @@ export const differences = (
     })
   )
   return out
+}
+
+interface ReachJson {
+  readonly cni: string
+  readonly endpoints: ReadonlyArray<string>
+  readonly tables: ReadonlyArray<{ readonly port: number; readonly protocol: string; readonly allowed: ReadonlyArray<ReadonlyArray<boolean>> }>
+}
+
+/** `netpolx reach -o json --cni CNI` of a policy file on the case's cluster (in `dir`), as differences from the case's tables. */
+export const reachDifferences = async (cni: string, dir: string, policyFile: string, c: Case): Promise<ReadonlyArray<string>> => {
+  const ports = c.expect.flatMap((e) => ['--port', `${e.port}/${e.protocol}`])
+  const r = await runCli(['reach', '-f', policyFile, '--cluster', path.join(dir, 'cluster.yaml'), '--cni', cni, '-o', 'json', ...ports])
+  expect(r.stderr).toBe('')
+  expect(r.code).toBe(0)
+  const out = JSON.parse(r.stdout) as ReachJson
+  expect(out.cni).toBe(cni)
+  return c.expect.flatMap((e, k) => {
+    const t = out.tables[k]
+    expect(t?.port).toBe(e.port)
+    expect(t?.protocol).toBe(e.protocol)
+    return differences(e, out.endpoints, t?.allowed ?? [])
+  })
 }

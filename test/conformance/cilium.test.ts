@@ -11,30 +11,11 @@ import { describe, expect, it } from 'vitest'
 import * as YAML from 'yaml'
 import { CiliumPolicy, validatePolicy } from '../../dialects/cilium/codec.js'
 import { runCli, tempFiles } from '../cli/harness.js'
-import { differences, loadCases } from './cases.js'
-
-interface ReachJson {
-  readonly cni: string
-  readonly endpoints: ReadonlyArray<string>
-  readonly tables: ReadonlyArray<{ readonly port: number; readonly protocol: string; readonly allowed: ReadonlyArray<ReadonlyArray<boolean>> }>
-}
+import { loadCases, reachDifferences } from './cases.js'
 
 const cases = loadCases()
 
-const reachAll = async (dir: string, policyFile: string, c: (typeof cases)[number]): Promise<ReadonlyArray<string>> => {
-  const ports = c.expect.flatMap((e) => ['--port', `${e.port}/${e.protocol}`])
-  const r = await runCli(['reach', '-f', policyFile, '--cluster', path.join(dir, 'cluster.yaml'), '--cni', 'cilium', '-o', 'json', ...ports])
-  expect(r.stderr).toBe('')
-  expect(r.code).toBe(0)
-  const out = JSON.parse(r.stdout) as ReachJson
-  expect(out.cni).toBe('cilium')
-  return c.expect.flatMap((e, k) => {
-    const t = out.tables[k]
-    expect(t?.port).toBe(e.port)
-    expect(t?.protocol).toBe(e.protocol)
-    return differences(e, out.endpoints, t?.allowed ?? [])
-  })
-}
+const reachAll = (dir: string, policyFile: string, c: (typeof cases)[number]): Promise<ReadonlyArray<string>> => reachDifferences('cilium', dir, policyFile, c)
 
 /** Problems Cilium would report for the translated documents: not a CNP/CCNP, a shape the CRD rejects, or a rule `validatePolicy` rejects. */
 const rejected = (yaml: string): ReadonlyArray<string> =>
