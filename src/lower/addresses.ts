@@ -332,7 +332,8 @@ export const canMatchNodes = (f: F.Formula, addressesMatchNodes: boolean): boole
   F.dnf(f).some((c) =>
     c.every((l) => {
       const a = l.atom
-      if (a._tag === 'kind') return a.kinds.includes('host') === l.positive
+      // under Calico (addresses match nodes), a node is no known entity: `world` kinds reach it too
+      if (a._tag === 'kind') return (a.kinds.includes('host') || (addressesMatchNodes && a.kinds.includes('world'))) === l.positive
       if (a._tag === 'entity') return l.positive ? ['all', 'host', 'cluster'].includes(a.entity) : a.entity !== 'all' && a.entity !== 'host' && a.entity !== 'cluster'
       return a._tag !== 'ipIn' || !l.positive || addressesMatchNodes
     })
@@ -375,7 +376,7 @@ export const adaptAddresses = (set: PolicySet, from: CniName, to: DialectName, i
     const peer = source ? toCilium(r, inventory, found) : fromCilium(r, inventory, found)
     const seen = new Set<string>()
     for (const f of found) {
-      const k = `${f.code}\u0000${f.message}`
+      const k = `${f.code}\u0000${f.message}\u0000${f.fidelity}`
       if (seen.has(k)) continue
       seen.add(k)
       diagnostics.push(D.loss(f.fidelity, f.code, f.message, r.location))

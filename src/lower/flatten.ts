@@ -306,7 +306,7 @@ export const flatten = (set: PolicySet, from: CniName, to: DialectName = 'k8s'):
   const seen = new Set<string>()
   const ctx: Ctx = {
     report: (fidelity, code, message, location) => {
-      const k = `${code}\u0000${message}\u0000${location === undefined ? '' : D.formatLocation(location)}`
+      const k = `${fidelity}\u0000${code}\u0000${message}\u0000${location === undefined ? '' : D.formatLocation(location)}`
       if (seen.has(k)) return
       seen.add(k)
       diagnostics.push(D.loss(fidelity, code, message, location))

@@ -77,7 +77,7 @@ export const resolveWithInventory = (set: PolicySet, inventory: Inventory | unde
   const rewrite = (f: F.Formula, where: Rule | Policy, fidelityIfMixed: (positive: boolean) => D.Fidelity): F.Formula => {
     const location = '_tag' in where && where._tag === 'Policy' ? where.origin.location : (where as Rule).location
     const note = (fidelity: D.Fidelity, code: string, message: string): void => {
-      if (!diagnostics.some((d) => d.code === code && d.message === message && d.location === location)) diagnostics.push(D.loss(fidelity, code, message, location))
+      if (!diagnostics.some((d) => d.code === code && d.message === message && d.location === location && d.fidelity === fidelity)) diagnostics.push(D.loss(fidelity, code, message, location))
     }
     const atoms = F.mapAtomsPolar(f, (a, positive) => {
       if (a._tag === 'label' && isStringTest(a.test)) {

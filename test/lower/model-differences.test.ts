@@ -91,4 +91,33 @@ describe('model differences found by the property suite', () => {
     expect(again.set.policies.every((p) => (p.ingress?.rules ?? []).every((r) => r.action === 'allow'))).toBe(true)
     expect(tableDifferences(parsed.set, again.set, inv, calico, cilium)).toEqual([])
   })
+
+  it("calico → cilium: a Deny from addresses no entity owns also names the nodes (Calico still lets a pod's own node in)", () => {
+    const inv = cluster(pod('a', 'node-agent', '10.1.0.1', { hostNetwork: true }), pod('a', 'p1', '10.0.0.2'), pod('b', 'p0', '10.0.1.3'))
+    const gnp =
+      'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: p0}\nspec:\n  selector: all()\n  types: [Ingress]\n  ingress:\n  - action: Deny\n    source: {notSelector: all()}\n'
+    const parsed = parseDocs(parseText('p.yaml', gnp).docs)
+    const target = dialectByName('cilium')
+    const calico = modelByName('calico')
+    const cilium = modelByName('cilium')
+    if (target === undefined || calico === undefined || cilium === undefined) throw new Error('missing')
+    const t = translate(parsed, target, inv)
+    const again = parseDocs(parseText('out.yaml', serialise(t.objects, 'yaml')).docs)
+    if (D.isFaithful(t.fidelity)) expect(tableDifferences(parsed.set, again.set, inv, calico, cilium)).toEqual([])
+    // never a Cilium deny that shuts out the node
+    expect(again.set.policies.some((p) => (p.ingress?.rules ?? []).some((r) => r.action === 'deny'))).toBe(false)
+  })
+
+  it('cilium → k8s: a service-account peer kept and subtracted reports both directions of its loss', () => {
+    const inv = cluster(
+      pod('b', 'robot', '10.0.1.2', { labels: 'app: web, role: admin' }),
+      pod('b', 'other', '10.0.1.3', { labels: 'app: web, role: admin' })
+    )
+    const robotInv: Inventory = { ...inv, pods: inv.pods.map((p) => (p.name === 'robot' ? { ...p, serviceAccount: 'robot' } : p)) }
+    const ccnp =
+      "apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: ccnp0}\nspec:\n  endpointSelector: {matchLabels: {'k8s:role': admin}}\n  egress:\n  - toEndpoints: [{matchLabels: {io.cilium.k8s.policy.serviceaccount: robot}}, {matchLabels: {io.cilium.k8s.namespace.labels.team: blue}}]\n    toPorts: [{ports: [{port: '80', protocol: TCP}]}]\n  egressDeny:\n  - toEndpoints: [{matchLabels: {io.cilium.k8s.policy.serviceaccount: robot}}]\n    toPorts: [{ports: [{port: '8000', endPort: 8100, protocol: TCP}]}]\n"
+    const codes = findings(ccnp, 'k8s', robotInv)
+    expect(codes).toContain('narrower service-account-expanded')
+    expect(codes).toContain('broader service-account-expanded')
+  })
 })
