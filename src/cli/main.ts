@@ -29,7 +29,7 @@ const version = (): string => {
 export const program = (io: Io): Command => {
   const root = new Command('netpolx')
     .description('Translate Kubernetes network policies between native NetworkPolicy, Calico and Cilium, and check that a translation keeps reachability.')
-    .addHelpText('after', '\nExit codes: 0 success; 1 a finding (lossy translation, invalid policies); 2 bad invocation or unreadable input.')
+    .addHelpText('after', '\nExit codes: 0 success; 1 a finding (lossy translation, equiv differs, golden mismatch, invalid policies); 2 bad invocation or unreadable input.')
     .version(version(), '--version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
