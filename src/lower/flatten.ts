@@ -102,7 +102,12 @@ interface Ctx {
 }
 
 /** `a ∖ b` for one product each. */
-const minusOne = (ctx: Ctx, a: Piece, b: Piece): ReadonlyArray<Piece> => {
+/**
+ * `a ∖ b` for one product each. When the port algebra cannot take the difference, the overlap is
+ * left out of the result and reported with `dropped`: the direction of the error that makes for the
+ * caller (allowed flows: `narrower`; flows to deny: `broader`).
+ */
+const minusOne = (ctx: Ctx, a: Piece, b: Piece, dropped: D.Fidelity): ReadonlyArray<Piece> => {
   const out: Array<Piece> = []
   const outside = F.and(a.peer, F.not(b.peer))
   if (satisfiable(outside)) out.push({ ...a, peer: outside })
@@ -110,25 +115,25 @@ const minusOne = (ctx: Ctx, a: Piece, b: Piece): ReadonlyArray<Piece> => {
   if (!satisfiable(inside)) return out
   const ports = P.difference(a.ports, b.ports)
   if (E.isLeft(ports)) {
-    ctx.report('narrower', 'named-port-overlap', `${ports.left}; the overlap with the earlier rule is left out`, a.location)
+    ctx.report(dropped, 'named-port-overlap', `${ports.left}; the overlap with the earlier rule is left out`, a.location)
     return out
   }
   if (!P.isEmpty(ports.right)) out.push({ ...a, peer: inside, ports: ports.right })
   return out
 }
 
-const minus = (ctx: Ctx, as: ReadonlyArray<Piece>, bs: ReadonlyArray<Piece>): ReadonlyArray<Piece> =>
-  bs.reduce<ReadonlyArray<Piece>>((acc, b) => acc.flatMap((a) => minusOne(ctx, a, b)), as)
+const minus = (ctx: Ctx, as: ReadonlyArray<Piece>, bs: ReadonlyArray<Piece>, dropped: D.Fidelity): ReadonlyArray<Piece> =>
+  bs.reduce<ReadonlyArray<Piece>>((acc, b) => acc.flatMap((a) => minusOne(ctx, a, b, dropped)), as)
 
 /** `as ∩ bs`; the L7 constraint and location of `as` are kept (an allow restricted to still-undecided flows). */
-const intersect = (ctx: Ctx, as: ReadonlyArray<Piece>, bs: ReadonlyArray<Piece>): ReadonlyArray<Piece> =>
+const intersect = (ctx: Ctx, as: ReadonlyArray<Piece>, bs: ReadonlyArray<Piece>, dropped: D.Fidelity): ReadonlyArray<Piece> =>
   as.flatMap((a) =>
     bs.flatMap((b) => {
       const peer = F.and(a.peer, b.peer)
       if (!satisfiable(peer)) return []
       const ports = P.intersect(a.ports, b.ports)
       if (E.isLeft(ports)) {
-        ctx.report('narrower', 'named-port-overlap', `${ports.left}; the overlap is left out`, a.location)
+        ctx.report(dropped, 'named-port-overlap', `${ports.left}; the overlap is left out`, a.location)
         return []
       }
       return P.isEmpty(ports.right) ? [] : [{ ...a, peer, ports: ports.right }]
@@ -158,7 +163,8 @@ const calicoVerdict = (ctx: Ctx, tiers: ReadonlyArray<OrderedTier>, members: Rea
   for (const t of tiers) {
     const applying = t.policies.filter((p) => members.has(p))
     if (applying.length === 0) continue
-    const restrict = (ps: ReadonlyArray<Piece>): ReadonlyArray<Piece> => (live === 'all' ? ps : intersect(ctx, ps, live))
+    // allowed and passed-on flows: what is dropped is allowed no more
+    const restrict = (ps: ReadonlyArray<Piece>): ReadonlyArray<Piece> => (live === 'all' ? ps : intersect(ctx, ps, live, 'narrower'))
     let denyOrPass: Array<Piece> = []
     let passes: Array<Piece> = []
     let denies: Array<Piece> = []
@@ -167,19 +173,19 @@ const calicoVerdict = (ctx: Ctx, tiers: ReadonlyArray<OrderedTier>, members: Rea
     for (const p of applying)
       for (const r of rulesOf(p, d)?.rules ?? []) {
         const m = pieceOf(r)
-        if (r.action === 'allow') allowed.push(...restrict(minus(ctx, [m], denyOrPass)))
+        if (r.action === 'allow') allowed.push(...restrict(minus(ctx, [m], denyOrPass, 'narrower')))
         else if (r.action === 'deny') {
-          denies = [...denies, ...minus(ctx, [m], earlierPass)]
+          denies = [...denies, ...minus(ctx, [m], earlierPass, 'broader')]
           denyOrPass = [...denyOrPass, m]
           earlierDeny = [...earlierDeny, m]
         } else if (r.action === 'pass') {
-          passes = [...passes, ...minus(ctx, [m], earlierDeny)]
+          passes = [...passes, ...minus(ctx, [m], earlierDeny, 'narrower')]
           denyOrPass = [...denyOrPass, m]
           earlierPass = [...earlierPass, m]
         }
       }
     if (t.defaultAction === 'deny') live = restrict(passes)
-    else if (denies.length > 0) live = minus(ctx, live === 'all' ? [everything] : live, denies)
+    else if (denies.length > 0) live = minus(ctx, live === 'all' ? [everything] : live, denies, 'narrower')
   }
   return live === 'all' ? 'all' : [...allowed, ...live]
 }
@@ -226,7 +232,7 @@ const ciliumVerdict = (ctx: Ctx, members: ReadonlyArray<Policy>, d: Direction): 
   const denies = rules.filter((r) => r.action === 'deny').map(pieceOf)
   if (!isolated && denies.length === 0) return 'all'
   const allows = isolated ? rules.filter((r) => r.action === 'allow').map(pieceOf) : [everything]
-  return minus(ctx, allows, denies)
+  return minus(ctx, allows, denies, 'narrower')
 }
 
 // -------------------------------------------------------------------------------------

@@ -120,4 +120,12 @@ describe('model differences found by the property suite', () => {
     expect(codes).toContain('narrower service-account-expanded')
     expect(codes).toContain('broader service-account-expanded')
   })
+
+  it('calico → k8s: a Deny after a Pass on a named port cannot be subtracted exactly: the deny shrinks, reported broader', () => {
+    const inv = cluster(pod('a', 'p0', '10.0.0.1'), pod('b', 'p0', '10.0.1.2'))
+    const text =
+      "apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: sec}\nspec: {order: 10, defaultAction: Pass}\n---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: sec.p0}\nspec:\n  tier: sec\n  selector: all()\n  types: [Egress]\n  egress:\n  - action: Pass\n    protocol: TCP\n    destination: {selector: all(), ports: [http]}\n  - action: Deny\n    destination: {namespaceSelector: projectcalico.org/name == 'b'}\n"
+    expect(findings(text, 'k8s', inv)).toContain('broader named-port-overlap')
+    expect(findings(text, 'k8s', inv)).not.toContain('narrower named-port-overlap')
+  })
 })
