@@ -959,7 +959,7 @@ const withDirections = (p: Policy, f: (d: Direction, dr: DirectionRules) => Dire
 /**
  * Unordered policies as parts in evaluation order. Allow-only, default-deny sets: one part per
  * policy. Otherwise (deny rules override allows, a direction without default deny leaves its
- * endpoints open unless another policy isolates them: research/cilium.md §4, notes/cilium-ir.md)
+ * endpoints open unless another policy isolates them: research/cilium.md §4, dialects/cilium/ir-mapping.md)
  * a policy sharing no endpoints with another keeps one part — denies, allows, and a final
  * allow-all for a direction without default deny — and the others are split into a deny part
  * (all of them first), an allow part, and an open part per direction without default deny whose

@@ -1,7 +1,7 @@
 /**
  * IR → cilium.io/v2 CiliumNetworkPolicy (namespace scope) / CiliumClusterwideNetworkPolicy
  * (cluster scope), preserving the IR's meaning under the `cilium` enforcement model
- * (notes/cilium-ir.md, `src/semantics/cilium.ts`; research/cilium.md).
+ * (dialects/cilium/ir-mapping.md, `src/semantics/cilium.ts`; research/cilium.md).
  *
  * Subjects. Each DNF conjunction of the subject becomes one rule (`spec`, or `specs` when there
  * are several, pods first): its pod part an `endpointSelector`, its host part a CCNP

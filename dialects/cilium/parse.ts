@@ -1,6 +1,6 @@
 /**
  * cilium.io/v2 CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy → IR, following
- * `notes/cilium-ir.md` and research/cilium.md, with Cilium's implicit rules made explicit:
+ * `dialects/cilium/ir-mapping.md` and research/cilium.md, with Cilium's implicit rules made explicit:
  *
  * - every rule of `spec` and of `specs` is its own IR policy (their union, §1.1); a CNP is scoped
  *   to its namespace (default `default`), a CCNP to the cluster; no ordering;

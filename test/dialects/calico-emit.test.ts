@@ -618,7 +618,7 @@ describe('Calico → IR → Calico keeps the calico-model table', () => {
 // unordered sets with deny rules (Cilium)
 // -------------------------------------------------------------------------------------
 
-/** Cilium's combination (notes/cilium-ir.md, model): any matching deny drops, else any allow, else isolated drops. */
+/** Cilium's combination (research/cilium.md §4.1–§4.2, the cilium model): any matching deny drops, else any allow, else isolated drops. */
 const ciliumOracle = (set: PolicySet, inv: Inventory, protocol: number, port: number): ReadonlyArray<ReadonlyArray<boolean>> => {
   const r = reach(set, inv, calicoModel, [])
   const endpoints = r.classes.endpoints

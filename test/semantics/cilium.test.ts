@@ -134,7 +134,7 @@ interface PolicySpec {
   readonly ordering?: Ordering
 }
 
-/** A CNP (or CCNP) rule, built as IR the way the Cilium dialect maps it (notes/cilium-ir.md). */
+/** A CNP (or CCNP) rule, built as IR the way the Cilium dialect maps it (dialects/cilium/ir-mapping.md). */
 const policy = (s: PolicySpec): Policy => {
   const namespace = s.namespace === null ? undefined : (s.namespace ?? 'a')
   return {
