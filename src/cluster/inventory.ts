@@ -224,3 +224,18 @@ export const load = (docs: ReadonlyArray<SourceDoc>, externals: ReadonlyArray<Ex
 
 /** `namespace/name` */
 export const podId = (p: Pod): string => `${p.namespace}/${p.name}`
+
+// -------------------------------------------------------------------------------------
+// addresses
+// -------------------------------------------------------------------------------------
+
+const addressSet = (ips: ReadonlyArray<C.Ip | undefined>): C.CidrSet => ips.reduce<C.CidrSet>((s, ip) => (ip === undefined ? s : C.union(s, C.ofIp(ip))), C.empty)
+
+/** The addresses of the pods on the pod network (host-network pods carry their node's). */
+export const podAddresses = (inv: Inventory): C.CidrSet => addressSet(inv.pods.filter((p) => !p.hostNetwork).map((p) => p.ip))
+
+/** The nodes' addresses: the Nodes' own and those of host-network pods. */
+export const nodeAddresses = (inv: Inventory): C.CidrSet => addressSet([...inv.pods.filter((p) => p.hostNetwork).map((p) => p.ip), ...inv.nodes.flatMap((n) => n.ips)])
+
+/** Every address the cluster owns: its pods' and its nodes'. */
+export const clusterAddresses = (inv: Inventory): C.CidrSet => C.union(podAddresses(inv), nodeAddresses(inv))

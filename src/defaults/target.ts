@@ -28,10 +28,11 @@
  */
 import * as D from '../diagnostics.js'
 import type { Inventory } from '../cluster/inventory.js'
+import { clusterAddresses, nodeAddresses } from '../cluster/inventory.js'
 import * as C from '../ir/cidr.js'
 import * as F from '../ir/formula.js'
 import type { DialectName, Direction, DirectionRules, Policy, PolicySet, Rule, Tier } from '../ir/policy.js'
-import { directions, qualifiedName, rulesOf, scopedSubject } from '../ir/policy.js'
+import { directions, mapRules, qualifiedName, rulesOf, scopedSubject } from '../ir/policy.js'
 import { flatten } from '../lower/flatten.js'
 import type { CniName } from '../semantics/model.js'
 import { managedBy, originKind } from './compile.js'
@@ -89,8 +90,7 @@ const outsideForCalico = (set: PolicySet, inventory: Inventory | undefined, addr
     })
     return touched ? { ...r, peer } : r
   }
-  const dir = (dr: DirectionRules | undefined): DirectionRules | undefined => (dr === undefined ? undefined : { ...dr, rules: dr.rules.map(rewrite) })
-  return { set: { ...set, policies: set.policies.map((p) => ({ ...p, ingress: dir(p.ingress), egress: dir(p.egress) })) }, diagnostics }
+  return { set: { ...set, policies: set.policies.map((p) => mapRules(p, rewrite)) }, diagnostics }
 }
 
 const forCalico = (input: PolicySet, inventory: Inventory | undefined, addressesKnown: boolean): Targeted => {
@@ -166,25 +166,7 @@ interface Facts {
   readonly addressesKnown: boolean
 }
 
-const factsOf = (inv: Inventory, addressesKnown: boolean): Facts => {
-  let cluster = C.empty
-  let nodes = C.empty
-  for (const p of inv.pods)
-    if (p.ip !== undefined) {
-      cluster = C.union(cluster, C.ofIp(p.ip))
-      if (p.hostNetwork) nodes = C.union(nodes, C.ofIp(p.ip))
-    }
-  for (const n of inv.nodes)
-    for (const ip of n.ips) {
-      cluster = C.union(cluster, C.ofIp(ip))
-      nodes = C.union(nodes, C.ofIp(ip))
-    }
-  return { cluster, nodes, addressesKnown }
-}
-
-/** The kinds of endpoint a simplified conjunction admits. */
-const kindsOf = (c: ReadonlyArray<F.Literal>): ReadonlyArray<F.EndpointKind> =>
-  c.reduce<ReadonlyArray<F.EndpointKind>>((ks, l) => (l.atom._tag === 'kind' ? ks.filter((k) => (l.atom as F.Kind).kinds.includes(k) === l.positive) : ks), F.endpointKinds)
+const factsOf = (inv: Inventory, addressesKnown: boolean): Facts => ({ cluster: clusterAddresses(inv), nodes: nodeAddresses(inv), addressesKnown })
 
 const literalKey = (l: F.Literal): string => `${l.positive ? '+' : '-'}${F.key(l.atom)}`
 
@@ -211,7 +193,7 @@ const k8sPeer = (r: Rule, facts: Facts, found: Array<{ readonly fidelity: D.Fide
       out.push(c)
       continue
     }
-    const kinds = kindsOf(c)
+    const kinds = F.conjunctionKinds(c)
     const positiveIp = c.some((l) => l.atom._tag === 'ipIn' && l.positive)
     const rest = c.filter((l) => l.atom._tag !== 'kind' && l.atom._tag !== 'ipIn')
     const addresses = c.reduce((s, l) => (l.atom._tag !== 'ipIn' ? s : l.positive ? C.intersect(s, l.atom.cidrs) : C.difference(s, l.atom.cidrs)), C.all)
@@ -250,7 +232,7 @@ const k8sPeer = (r: Rule, facts: Facts, found: Array<{ readonly fidelity: D.Fide
 
 /** Whether a peer (written for the cilium model) admits host endpoints, i.e. it is not limited to pods and addresses. */
 const mentionsNonPods = (peer: F.Formula): boolean =>
-  F.dnf(peer).some((c) => c.length > 0 && !c.some((l) => l.atom._tag === 'ipIn' && l.positive) && kindsOf(c).includes('host'))
+  F.dnf(peer).some((c) => c.length > 0 && !c.some((l) => l.atom._tag === 'ipIn' && l.positive) && F.conjunctionKinds(c).includes('host'))
 
 /**
  * `flatten` names its policies `<name>-<direction>`; where that suffix tells nothing apart (one
@@ -299,14 +281,8 @@ const forK8s = (set: PolicySet, inventory: Inventory, addressesKnown: boolean): 
     }
     return { ...r, peer }
   }
-  const dir = (p: Policy, dr: DirectionRules | undefined): DirectionRules | undefined => (dr === undefined ? undefined : { ...dr, rules: dr.rules.map(rewrite(p)) })
   const policies = (needsFlattening ? plainNames(flat.policies) : flat.policies).map(
-    (p): Policy => ({
-      ...p,
-      origin: { ...p.origin, kind: originKind, labels: p.origin.labels ?? managedBy },
-      ingress: dir(p, p.ingress),
-      egress: dir(p, p.egress)
-    })
+    (p): Policy => ({ ...mapRules(p, (r) => rewrite(p)(r)), origin: { ...p.origin, kind: originKind, labels: p.origin.labels ?? managedBy } })
   )
   return { set: { policies, tiers: [], networkSets: [] }, fromCni: 'k8s', diagnostics }
 }

@@ -322,6 +322,14 @@ export const mapAtomsPolar = (g: Formula, f: (a: Atom, positive: boolean) => For
   }
 }
 
+/** The endpoint kinds a conjunction of literals admits. */
+export const conjunctionKinds = (lits: ReadonlyArray<Literal>): ReadonlyArray<EndpointKind> =>
+  lits.reduce<ReadonlyArray<EndpointKind>>((ks, l) => (l.atom._tag === 'kind' ? ks.filter((k) => (l.atom as Kind).kinds.includes(k) === l.positive) : ks), endpointKinds)
+
+/** The addresses a conjunction of literals admits (every address when it tests none). */
+export const conjunctionAddresses = (lits: ReadonlyArray<Literal>): C.CidrSet =>
+  lits.reduce((s, l) => (l.atom._tag !== 'ipIn' ? s : l.positive ? C.intersect(s, l.atom.cidrs) : C.difference(s, l.atom.cidrs)), C.all)
+
 /** The conjunction of two DNFs, simplified and pruned pair by pair (so it never builds the unpruned product). */
 export const andDnf = (a: Dnf, b: Dnf): Dnf => {
   const seen = new Map<string, ReadonlyArray<Literal>>()

@@ -147,6 +147,12 @@ export const concat = (sets: ReadonlyArray<PolicySet>): PolicySet => ({
 
 export const rulesOf = (p: Policy, d: Direction): DirectionRules | undefined => (d === 'ingress' ? p.ingress : p.egress)
 
+/** The policy with every rule of both directions replaced by `f(rule, policy)`. */
+export const mapRules = (p: Policy, f: (r: Rule, p: Policy) => Rule): Policy => {
+  const dir = (dr: DirectionRules | undefined): DirectionRules | undefined => (dr === undefined ? undefined : { ...dr, rules: dr.rules.map((r) => f(r, p)) })
+  return { ...p, ingress: dir(p.ingress), egress: dir(p.egress) }
+}
+
 /** The endpoints a policy applies to: its subject within its scope. */
 export const scopedSubject = (p: Policy): Formula => (p.scope._tag === 'namespace' ? F.and(F.inNamespace([p.scope.namespace]), p.subject) : p.subject)
 

@@ -25,11 +25,14 @@
  * missing matches in an allow rule are `narrower`, in a deny rule `broader`.
  */
 import * as D from '../diagnostics.js'
-import type { Inventory, Pod } from '../cluster/inventory.js'
+import type { Inventory } from '../cluster/inventory.js'
+import { clusterAddresses, nodeAddresses } from '../cluster/inventory.js'
 import * as C from '../ir/cidr.js'
 import * as F from '../ir/formula.js'
-import type { DialectName, DirectionRules, Policy, PolicySet, Rule } from '../ir/policy.js'
+import type { DialectName, Policy, PolicySet, Rule } from '../ir/policy.js'
+import { mapRules } from '../ir/policy.js'
 import type { CniName } from '../semantics/model.js'
+import { groupName, podGroups, split } from './groups.js'
 
 export interface Lowered {
   readonly set: PolicySet
@@ -43,70 +46,26 @@ const addressesMatchEndpoints = (m: CniName | DialectName): boolean => m !== 'ci
 // inventory facts
 // -------------------------------------------------------------------------------------
 
-/** Every address the cluster owns: pod addresses, host-network pods' and nodes' addresses. */
-const clusterAddresses = (inv: Inventory): C.CidrSet => {
-  let s = C.empty
-  for (const p of inv.pods) if (p.ip !== undefined) s = C.union(s, C.ofIp(p.ip))
-  for (const n of inv.nodes) for (const ip of n.ips) s = C.union(s, C.ofIp(ip))
-  return s
-}
-
-/** Node addresses: nodes' own and those of host-network pods. */
-const nodeAddresses = (inv: Inventory): C.CidrSet => {
-  let s = C.empty
-  for (const p of inv.pods) if (p.hostNetwork && p.ip !== undefined) s = C.union(s, C.ofIp(p.ip))
-  for (const n of inv.nodes) for (const ip of n.ips) s = C.union(s, C.ofIp(ip))
-  return s
-}
-
-const labelsKey = (p: Pod): string => JSON.stringify(Object.entries(p.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-
 /**
- * The pods of the inventory in X, as formulas that select exactly their label group on this
- * inventory (namespace, every label, and the absence of every other label key seen in the
- * namespace), plus the groups that also hold pods outside X and the node addresses in X.
+ * The pods of the inventory in X, as the exact selectors of their label groups (`groups.ts`), plus
+ * the groups that also hold pods outside X (no selector tells those apart) and the node addresses
+ * in X.
  */
 const podsIn = (
   x: C.CidrSet,
   inv: Inventory
 ): { readonly formula: F.Formula; readonly mixed: ReadonlyArray<string>; readonly nodes: ReadonlyArray<string> } => {
-  const groups = new Map<string, { readonly ns: string; readonly pod: Pod; inside: number; outside: number }>()
-  const keysByNs = new Map<string, Set<string>>()
-  const nodes: Array<string> = []
-  for (const p of inv.pods) {
-    if (p.ip === undefined) continue
-    const inside = C.contains(x, p.ip)
-    if (p.hostNetwork) {
-      if (inside) nodes.push(`${p.namespace}/${p.name}`)
-      continue
-    }
-    const keys = keysByNs.get(p.namespace) ?? new Set<string>()
-    Object.keys(p.labels).forEach((k) => keys.add(k))
-    keysByNs.set(p.namespace, keys)
-    const k = `${p.namespace}\u0000${labelsKey(p)}`
-    const g = groups.get(k) ?? { ns: p.namespace, pod: p, inside: 0, outside: 0 }
-    if (inside) g.inside++
-    else g.outside++
-    groups.set(k, g)
-  }
-  for (const n of inv.nodes) for (const ip of n.ips) if (C.contains(x, ip)) nodes.push(`node ${n.name}`)
+  const nodes = [
+    ...inv.pods.filter((p) => p.hostNetwork && p.ip !== undefined && C.contains(x, p.ip)).map((p) => `${p.namespace}/${p.name}`),
+    ...inv.nodes.filter((n) => n.ips.some((ip) => C.contains(x, ip))).map((n) => `node ${n.name}`)
+  ]
   const parts: Array<F.Formula> = []
   const mixed: Array<string> = []
-  for (const g of [...groups.values()].sort((a, b) => (a.pod.namespace + a.pod.name < b.pod.namespace + b.pod.name ? -1 : 1))) {
-    if (g.inside === 0) continue
-    if (g.outside > 0) {
-      mixed.push(`${g.ns}/${g.pod.name}`)
-      continue
-    }
-    const others = [...(keysByNs.get(g.ns) ?? [])].filter((k) => !(k in g.pod.labels)).sort()
-    parts.push(
-      F.and(
-        F.kind(['pod']),
-        F.inNamespace([g.ns]),
-        ...Object.entries(g.pod.labels).map(([k, v]) => F.labelEquals('endpoint', k, v)),
-        ...others.map((k) => F.not(F.exists('endpoint', k)))
-      )
-    )
+  for (const g of podGroups(inv)) {
+    const addressed = { ...g, pods: g.pods.filter((p) => p.ip !== undefined) }
+    const where = split(addressed, (p) => p.ip !== undefined && C.contains(x, p.ip))
+    if (where === 'all') parts.push(g.formula)
+    else if (where === 'some') mixed.push(groupName(g))
   }
   return { formula: F.or(...parts), mixed, nodes }
 }
@@ -383,8 +342,7 @@ export const adaptAddresses = (set: PolicySet, from: CniName, to: DialectName, i
     }
     return peer === r.peer ? r : { ...r, peer }
   }
-  const dir = (dr: DirectionRules | undefined): DirectionRules | undefined => (dr === undefined ? undefined : { ...dr, rules: dr.rules.map(rewrite) })
   diagnostics.push(...egressNamedPorts(set, inventory, source))
-  const policies: ReadonlyArray<Policy> = set.policies.map((p) => ({ ...p, ingress: dir(p.ingress), egress: dir(p.egress) }))
+  const policies: ReadonlyArray<Policy> = set.policies.map((p) => mapRules(p, rewrite))
   return { set: { ...set, policies }, diagnostics }
 }

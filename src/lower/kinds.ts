@@ -23,19 +23,13 @@
  */
 import * as D from '../diagnostics.js'
 import type { Inventory } from '../cluster/inventory.js'
+import { podAddresses } from '../cluster/inventory.js'
 import * as C from '../ir/cidr.js'
 import * as F from '../ir/formula.js'
-import type { DialectName, DirectionRules, NetworkSet, Policy, PolicySet, Rule } from '../ir/policy.js'
+import type { DialectName, NetworkSet, Policy, PolicySet, Rule } from '../ir/policy.js'
+import { mapRules } from '../ir/policy.js'
 import type { CniName } from '../semantics/model.js'
 import type { Lowered } from './addresses.js'
-
-/** The kinds a simplified conjunction admits. */
-const kindsOf = (lits: ReadonlyArray<F.Literal>): ReadonlyArray<F.EndpointKind> =>
-  lits.reduce<ReadonlyArray<F.EndpointKind>>((ks, l) => (l.atom._tag === 'kind' ? ks.filter((k) => (l.atom as F.Kind).kinds.includes(k) === l.positive) : ks), F.endpointKinds)
-
-/** The conjunction's address literals as one set (everything when it has none). */
-const addressesOf = (lits: ReadonlyArray<F.Literal>): C.CidrSet =>
-  lits.reduce((s, l) => (l.atom._tag !== 'ipIn' ? s : l.positive ? C.intersect(s, l.atom.cidrs) : C.difference(s, l.atom.cidrs)), C.all)
 
 /** Whether the conjunction's non-address literals hold on an entity with these labels and namespace. */
 const holdsOn = (
@@ -50,7 +44,7 @@ const holdsOn = (
     const v = (() => {
       switch (a._tag) {
         case 'ipIn':
-          return l.positive // decided by `addressesOf`
+          return l.positive // decided by `F.conjunctionAddresses`
         case 'kind':
           return a.kinds.includes(kind)
         case 'label':
@@ -68,12 +62,7 @@ const namespaceLabelsOf = (ns: string | undefined, inv: Inventory | undefined): 
   ns === undefined ? undefined : (inv?.namespaces.find((n) => n.name === ns)?.labels ?? { 'kubernetes.io/metadata.name': ns })
 
 /** Addresses of entities Calico knows: workload endpoints (not host-network pods) and network sets. */
-const ownedAddresses = (inv: Inventory, sets: ReadonlyArray<NetworkSet>): C.CidrSet => {
-  let s = C.empty
-  for (const p of inv.pods) if (p.ip !== undefined && !p.hostNetwork) s = C.union(s, C.ofIp(p.ip))
-  for (const ns of sets) s = C.union(s, ns.cidrs)
-  return s
-}
+const ownedAddresses = (inv: Inventory, sets: ReadonlyArray<NetworkSet>): C.CidrSet => sets.reduce((s, ns) => C.union(s, ns.cidrs), podAddresses(inv))
 
 /** Whether this pass changes anything for the target. */
 export const needsKindResolution = (from: CniName, to: DialectName): boolean => from === 'calico' && to !== 'calico'
@@ -90,7 +79,7 @@ export const resolveKinds = (set: PolicySet, inventory: Inventory | undefined, p
     let touched = false
     let world = false
     const parts = F.dnf(r.peer).map((c) => {
-      const kinds = kindsOf(c)
+      const kinds = F.conjunctionKinds(c)
       // only addresses (or nothing) tested: the same under every kind, and every target can say it
       // so do the endpoints of a Service, a DNS name's addresses and a Cilium entity: they name their own kind
       const named = c.some((l) => l.positive && (l.atom._tag === 'service' || l.atom._tag === 'fqdn' || l.atom._tag === 'entity'))
@@ -98,7 +87,7 @@ export const resolveKinds = (set: PolicySet, inventory: Inventory | undefined, p
       touched = true
       const out: Array<F.Formula> = []
       if (kinds.includes('pod')) out.push(F.and(F.kind(['pod']), ...c.filter((l) => l.atom._tag !== 'kind').map(F.literal)))
-      const addresses = addressesOf(c)
+      const addresses = F.conjunctionAddresses(c)
       if (kinds.includes('networkSet'))
         for (const ns of set.networkSets)
           if (holdsOn(c, 'networkSet', ns.labels, ns.namespace, namespaceLabelsOf(ns.namespace, inventory))) out.push(F.ipIn(C.intersect(ns.cidrs, addresses)))
@@ -122,13 +111,12 @@ export const resolveKinds = (set: PolicySet, inventory: Inventory | undefined, p
     )
     return { ...r, peer: F.or(...parts) }
   }
-  const dir = (dr: DirectionRules | undefined): DirectionRules | undefined => (dr === undefined ? undefined : { ...dr, rules: dr.rules.map(rewrite) })
   /** A GlobalNetworkPolicy also selects host endpoints; with no HostEndpoints in the input it is written for pods. */
   const subject = (p: Policy): F.Formula => {
     const conjs = F.dnf(p.subject)
-    const hosts = conjs.some((c) => kindsOf(c).includes('host'))
+    const hosts = conjs.some((c) => F.conjunctionKinds(c).includes('host'))
     if (!hosts) return p.subject
-    if (!conjs.some((c) => kindsOf(c).includes('pod'))) {
+    if (!conjs.some((c) => F.conjunctionKinds(c).includes('pod'))) {
       diagnostics.push(
         D.loss(
           'unsupported',
@@ -150,7 +138,7 @@ export const resolveKinds = (set: PolicySet, inventory: Inventory | undefined, p
     return F.and(p.subject, F.kind(['pod']))
   }
   const policies: ReadonlyArray<Policy> = set.policies.map((p) =>
-    part === 'subjects' ? { ...p, subject: subject(p) } : { ...p, ingress: dir(p.ingress), egress: dir(p.egress) }
+    part === 'subjects' ? { ...p, subject: subject(p) } : mapRules(p, rewrite)
   )
   return { set: { ...set, policies }, diagnostics }
 }

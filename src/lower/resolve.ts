@@ -20,54 +20,31 @@
  * Without an inventory nothing changes and the emitter reports what it cannot write.
  */
 import * as D from '../diagnostics.js'
-import type { Inventory, Pod } from '../cluster/inventory.js'
+import type { Inventory } from '../cluster/inventory.js'
+import { nodeAddresses, podAddresses } from '../cluster/inventory.js'
 import * as C from '../ir/cidr.js'
 import * as F from '../ir/formula.js'
-import type { DirectionRules, Policy, PolicySet, Rule } from '../ir/policy.js'
+import type { Policy, PolicySet, Rule } from '../ir/policy.js'
+import { mapRules } from '../ir/policy.js'
 import type { Endpoint } from '../semantics/endpoint.js'
 import { endpointsOf, holds } from '../semantics/endpoint.js'
 import type { Lowered } from './addresses.js'
-
-const kindsOf = (lits: ReadonlyArray<F.Literal>): ReadonlyArray<F.EndpointKind> =>
-  lits.reduce<ReadonlyArray<F.EndpointKind>>((ks, l) => (l.atom._tag === 'kind' ? ks.filter((k) => (l.atom as F.Kind).kinds.includes(k) === l.positive) : ks), F.endpointKinds)
-
-const addressesOf = (lits: ReadonlyArray<F.Literal>): C.CidrSet =>
-  lits.reduce((s, l) => (l.atom._tag !== 'ipIn' ? s : l.positive ? C.intersect(s, l.atom.cidrs) : C.difference(s, l.atom.cidrs)), C.all)
+import { groupName, podGroups, split } from './groups.js'
 
 /** An address outside the cluster, as the k8s model sees it. */
 const world: Endpoint = { id: '', kind: 'world', namespace: undefined, labels: {}, namespaceLabels: undefined, serviceAccount: undefined, nodeLabels: undefined, ip: undefined, ports: [] }
 
 const isStringTest = (t: F.LabelTest): boolean => t._tag === 'startsWith' || t._tag === 'endsWith' || t._tag === 'contains'
 
-const labelsKey = (p: Pod): string => JSON.stringify(Object.entries(p.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-
-/** The exact selector of one label group of pods on this inventory. */
-const groupFormula = (ns: string, labels: Readonly<Record<string, string>>, keysInNs: ReadonlySet<string>): F.Formula =>
-  F.and(
-    F.kind(['pod']),
-    F.inNamespace([ns]),
-    ...Object.entries(labels).map(([k, v]) => F.labelEquals('endpoint', k, v)),
-    ...[...keysInNs].filter((k) => !(k in labels)).sort().map((k) => F.not(F.exists('endpoint', k)))
-  )
-
 export const resolveWithInventory = (set: PolicySet, inventory: Inventory | undefined): Lowered => {
   if (inventory === undefined) return { set, diagnostics: [] }
   const inv = inventory
   const diagnostics: Array<D.Diagnostic> = []
   const pods = inv.pods.filter((p) => !p.hostNetwork)
-  const podIps = pods.reduce((s, p) => (p.ip === undefined ? s : C.union(s, C.ofIp(p.ip))), C.empty)
+  const podIps = podAddresses(inv)
   const hosts = endpointsOf(inv).filter((e) => e.kind === 'host')
-  const hostIps = [...hosts.flatMap((e) => (e.ip === undefined ? [] : [e.ip])), ...inv.nodes.flatMap((n) => n.ips)].reduce((s, ip) => C.union(s, C.ofIp(ip)), C.empty)
-  const keysByNs = new Map<string, Set<string>>()
-  for (const p of pods) for (const k of Object.keys(p.labels)) keysByNs.set(p.namespace, (keysByNs.get(p.namespace) ?? new Set()).add(k))
-  const groups = new Map<string, { readonly ns: string; readonly labels: Readonly<Record<string, string>>; readonly accounts: Set<string> }>()
-  for (const p of pods) {
-    const k = `${p.namespace}\u0000${labelsKey(p)}`
-    const g = groups.get(k) ?? { ns: p.namespace, labels: p.labels, accounts: new Set<string>() }
-    g.accounts.add(p.serviceAccount)
-    groups.set(k, g)
-  }
-  const sortedGroups = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g)
+  const hostIps = nodeAddresses(inv)
+  const groups = podGroups(inv)
 
   const valuesOf = (owner: F.LabelOwner, key: string): ReadonlyArray<string> => {
     const maps = owner === 'endpoint' ? pods.map((p) => p.labels) : owner === 'namespace' ? inv.namespaces.map((n) => n.labels) : owner === 'node' ? inv.nodes.map((n) => n.labels) : []
@@ -88,11 +65,10 @@ export const resolveWithInventory = (set: PolicySet, inventory: Inventory | unde
       if (a._tag === 'serviceAccount') {
         const parts: Array<F.Formula> = []
         const mixed: Array<string> = []
-        for (const g of sortedGroups) {
-          const inside = [...g.accounts].filter((s) => a.names.includes(s))
-          if (inside.length === 0) continue
-          if (inside.length < g.accounts.size) mixed.push(`${g.ns}/{${Object.entries(g.labels).map(([k, v]) => `${k}=${v}`).join(',')}}`)
-          else parts.push(groupFormula(g.ns, g.labels, keysByNs.get(g.ns) ?? new Set()))
+        for (const g of groups) {
+          const where = split(g, (p) => a.names.includes(p.serviceAccount))
+          if (where === 'all') parts.push(g.formula)
+          else if (where === 'some') mixed.push(groupName(g))
         }
         if (mixed.length > 0)
           note(
@@ -109,20 +85,23 @@ export const resolveWithInventory = (set: PolicySet, inventory: Inventory | unde
       // pod conjunctions: address tests that hold for every pod, or for none
       const ips = c.filter((l) => l.atom._tag === 'ipIn')
       if (ips.length === 0) return [F.and(...c.map(F.literal))]
-      const inside = C.intersect(podIps, addressesOf(c))
+      const inside = C.intersect(podIps, F.conjunctionAddresses(c))
+      const decided = C.isEmpty(inside) ? 'none' : C.equals(inside, podIps) ? 'every one' : undefined
+      if (decided !== undefined)
+        note('exact-for-inventory', 'pod-addresses-decided', `"${F.show(F.and(...c.map(F.literal)))}": the address test holds for ${decided} of the inventory's pods, so it is written without it`)
       if (C.isEmpty(inside)) return []
       if (C.equals(inside, podIps)) return [F.and(...c.filter((l) => l.atom._tag !== 'ipIn').map(F.literal))]
       return [F.and(...c.map(F.literal))]
     }
     return F.or(
       ...F.dnf(atoms).flatMap((c) => {
-        const kinds = kindsOf(c)
+        const kinds = F.conjunctionKinds(c)
         if (kinds.length === 1 && kinds[0] === 'pod') return podConj(c)
         if (c.every((l) => l.atom._tag === 'ipIn') || !kinds.some((k) => k === 'world' || k === 'host')) return [F.and(...c.map(F.literal))]
         if (c.some((l) => l.positive && (l.atom._tag === 'service' || l.atom._tag === 'fqdn' || l.atom._tag === 'entity'))) return [F.and(...c.map(F.literal))]
         // several kinds: the pods by selector, everything else by address (a NetworkPolicy peer is one or the other)
         const rest = c.filter((l) => l.atom._tag !== 'ipIn')
-        const within = addressesOf(c)
+        const within = F.conjunctionAddresses(c)
         let others = C.empty
         if (kinds.includes('world') && F.evaluate(F.and(...rest.map(F.literal)), (a) => holds(a, world, inv)))
           others = C.difference(C.difference(within, podIps), hostIps)
@@ -135,14 +114,10 @@ export const resolveWithInventory = (set: PolicySet, inventory: Inventory | unde
     )
   }
   const missing = (r: Rule) => (positive: boolean): D.Fidelity => ((r.action === 'deny') === positive ? 'broader' : 'narrower')
-  const dir = (dr: DirectionRules | undefined): DirectionRules | undefined =>
-    dr === undefined ? undefined : { ...dr, rules: dr.rules.map((r) => ({ ...r, peer: rewrite(r.peer, r, missing(r)) })) }
   const policies = set.policies.map((p) => ({
-    ...p,
+    ...mapRules(p, (r) => ({ ...r, peer: rewrite(r.peer, r, missing(r)) })),
     // a subject that loses pods leaves them unisolated: broader
-    subject: rewrite(p.subject, p, (positive) => (positive ? 'broader' : 'narrower')),
-    ingress: dir(p.ingress),
-    egress: dir(p.egress)
+    subject: rewrite(p.subject, p, (positive) => (positive ? 'broader' : 'narrower'))
   }))
   return { set: { ...set, policies }, diagnostics }
 }

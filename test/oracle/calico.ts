@@ -262,8 +262,8 @@ const nonEmpty = <A>(xs: ReadonlyArray<A>): ReadonlyArray<A> | undefined => (xs.
 const scoped = (e: ER, ns: string | undefined): ER => {
   const scope = e.namespaceSelector !== undefined ? prefixed(e.namespaceSelector, 'pcns.', has(NS)) : ns !== undefined ? eq(NS, ns) : undefined
   const sa = e.saSelector === undefined && e.saNames === undefined ? undefined : (and(e.saSelector && prefixed(e.saSelector, 'pcsa.', all), e.saNames && { t: 'in', k: SA, vs: e.saNames }) ?? all)
-  const any = e.selector !== undefined || sa !== undefined || e.notSelector !== undefined || e.namespaceSelector !== undefined
-  return { ...e, selector: any ? and(scope, e.selector, sa) : undefined }
+  const isScoped = e.selector !== undefined || sa !== undefined || e.notSelector !== undefined || e.namespaceSelector !== undefined
+  return { ...e, selector: isScoped ? and(scope, e.selector, sa) : undefined }
 }
 
 const entityRule = (v: unknown, ns: string | undefined): ER => {
