@@ -15,6 +15,7 @@ import type { Profile } from '../defaults/profile.js'
 import { decodeProfile, isProfileDoc } from '../defaults/profile.js'
 import type { Format } from '../io/serialise.js'
 import { dialectByName } from '../pipeline.js'
+import { reportJson } from '../report.js'
 import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError, writeOutput } from './common.js'
 import { loadCluster } from './translate.js'
@@ -39,22 +40,6 @@ interface Options {
   readonly report: 'text' | 'json'
   readonly verbose: boolean
 }
-
-const report = (ds: ReadonlyArray<D.Diagnostic>, fidelity: D.Fidelity): string =>
-  `${JSON.stringify(
-    {
-      fidelity,
-      findings: D.sort(ds).map((d) => ({
-        severity: d.severity,
-        code: d.code,
-        message: d.message,
-        ...(d.fidelity === undefined ? {} : { fidelity: d.fidelity }),
-        ...(d.location === undefined ? {} : { file: d.location.file, line: d.location.line, col: d.location.col })
-      }))
-    },
-    null,
-    2
-  )}\n`
 
 /** The command-line values of every parameter, by parameter name, in the order given. */
 const parameterValues = (io: Io, o: Options): ReadonlyMap<string, ReadonlyArray<string>> => {
@@ -180,7 +165,7 @@ export const defaultsCommand = (io: Io): Command =>
       }
       const t = g.right.translation
       const all = [...g.right.diagnostics, ...t.diagnostics]
-      if (opts.report === 'json') io.stderr(report(all, t.fidelity))
+      if (opts.report === 'json') io.stderr(reportJson(all, t.fidelity))
       else printDiagnostics(io, all, opts.verbose)
       const faithful = D.isFaithful(t.fidelity)
       if (!faithful && !opts.allowLossy) {

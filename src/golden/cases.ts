@@ -14,6 +14,9 @@ import * as path from 'node:path'
 import * as D from '../diagnostics.js'
 import type { DialectName } from '../ir/policy.js'
 import { dialectNames } from '../ir/policy.js'
+import { ioDiagnostic } from '../io/read.js'
+
+export { ioDiagnostic }
 
 // -------------------------------------------------------------------------------------
 // model
@@ -49,20 +52,6 @@ const at = (file: string): D.Location => ({ file, line: 1, col: 1 })
 
 const errnoCode = (e: unknown): string | undefined =>
   typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined
-
-/** A file-system failure as a diagnostic about `file`. */
-export const ioDiagnostic = (file: string, e: unknown): D.Diagnostic => {
-  switch (errnoCode(e)) {
-    case 'ENOENT':
-    case 'ENOTDIR':
-      return D.error('no-such-file', 'no such file or directory', at(file))
-    case 'EACCES':
-    case 'EPERM':
-      return D.error('unreadable-input', 'permission denied', at(file))
-    default:
-      return D.error('unreadable-input', `cannot read: ${e instanceof Error ? e.message : String(e)}`, at(file))
-  }
-}
 
 /** The file's bytes; `undefined` when it does not exist; a diagnostic when it cannot be read. */
 export const readOptional = async (file: string): Promise<{ readonly bytes: Uint8Array | undefined; readonly diagnostic?: D.Diagnostic }> =>

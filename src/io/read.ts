@@ -27,7 +27,7 @@ const errnoCode = (e: unknown): string | undefined =>
   typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined
 
 /** A file-system failure as a diagnostic about `file`. */
-const ioDiagnostic = (file: string, e: unknown): Diagnostic => {
+export const ioDiagnostic = (file: string, e: unknown): Diagnostic => {
   switch (errnoCode(e)) {
     case 'ENOENT':
     case 'ENOTDIR':

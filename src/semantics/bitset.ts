@@ -37,3 +37,15 @@ export const not = (a: Bitset, n: number): Bitset => {
 }
 
 export const isEmpty = (a: Bitset): boolean => a.every((w) => w === 0)
+
+/** Calls `f` with every index set in `b`, ascending. */
+export const forEach = (b: Bitset, f: (i: number) => void): void => {
+  for (let w = 0; w < b.length; w++) {
+    let word = b[w] ?? 0
+    while (word !== 0) {
+      const low = word & -word
+      f((w << 5) + (31 - Math.clz32(low)))
+      word ^= low
+    }
+  }
+}

@@ -146,17 +146,6 @@ const andNotInto = (a: B.Bitset, b: B.Bitset): void => {
   for (let i = 0; i < a.length; i++) a[i] = (a[i] ?? 0) & ~(b[i] ?? 0)
 }
 
-/** Calls `f` with every index set in `b`. */
-const forEachSet = (b: B.Bitset, f: (i: number) => void): void => {
-  for (let w = 0; w < b.length; w++) {
-    let word = b[w] ?? 0
-    while (word !== 0) {
-      const low = word & -word
-      f((w << 5) + (31 - Math.clz32(low)))
-      word ^= low
-    }
-  }
-}
 
 // -------------------------------------------------------------------------------------
 // network sets
@@ -207,7 +196,7 @@ const peerMatcher = (set: PolicySet, classes: Classes, inventory: Inventory): ((
     const out = B.or(ev(f), B.make(n))
     for (const v of views) {
       const bits = v.ev(f)
-      forEachSet(bits, (i) => {
+      B.forEach(bits, (i) => {
         const c = v.members[i]
         if (c !== undefined) B.set(out, c)
       })
@@ -298,7 +287,7 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
     if (B.isEmpty(subjects)) continue
     const index = compiled.length
     compiled.push({ tier, ingress: compile(p, 'ingress'), egress: compile(p, 'egress') })
-    for (const d of governs) forEachSet(subjects, (c) => applying[d][c]?.push(index))
+    for (const d of governs) B.forEach(subjects, (c) => applying[d][c]?.push(index))
   }
 
   // per-probe caches: whether a rule's numeric ports match, and for egress rules with named
@@ -325,7 +314,7 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
     const hit = namedPeers[r.id]
     if (hit !== undefined) return hit
     const b = B.make(n)
-    forEachSet(r.peers, (j) => {
+    B.forEach(r.peers, (j) => {
       // host-network pods are no workload endpoint: their container ports name nothing (§4.4)
       const peer = reps[j]
       if (peer !== undefined && peer.kind !== 'host' && P.matches(r.ports, protocol, port, peer.ports)) B.set(b, j)

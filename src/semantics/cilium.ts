@@ -227,17 +227,6 @@ interface CompiledDirection {
   readonly rules: ReadonlyArray<CompiledRule>
 }
 
-/** Calls `f` with every index set in `b`. */
-const forEachSet = (b: B.Bitset, f: (i: number) => void): void => {
-  for (let w = 0; w < b.length; w++) {
-    let word = b[w] ?? 0
-    while (word !== 0) {
-      const low = word & -word
-      f((w << 5) + (31 - Math.clz32(low)))
-      word ^= low
-    }
-  }
-}
 
 const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prepared: Prepared; diagnostics: ReadonlyArray<D.Diagnostic> } => {
   const n = classes.representatives.length
@@ -331,7 +320,7 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
       if (cd === undefined) continue
       const index = compiled.length
       compiled.push(cd)
-      forEachSet(subjects, (c) => {
+      B.forEach(subjects, (c) => {
         applying[d][c]?.push(index)
         if (cd.defaultDeny) isolated[d][c] = 1
       })
