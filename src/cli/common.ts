@@ -7,7 +7,8 @@ import * as path from 'node:path'
 import * as D from '../diagnostics.js'
 import type { Commented, Format } from '../io/serialise.js'
 import { serialise } from '../io/serialise.js'
-import { writeFileAtomic, writeFilesAtomic } from '../io/write.js'
+import { fileNames, writeDirectory } from '../io/outdir.js'
+import { writeFileAtomic } from '../io/write.js'
 import { readInputs } from '../io/read.js'
 import type { SourceDoc } from '../io/source.js'
 
@@ -29,9 +30,36 @@ export interface Io {
   readonly stdin: () => Promise<Buffer>
 }
 
+/**
+ * The exit code when standard output (or error) is a pipe whose reader has gone
+ * (`netpolx translate … | head -c 10`): 128 + SIGPIPE, what the shell reports for a Unix tool the
+ * closed pipe ended. Nothing is printed: the reader asked for no more.
+ */
+export const closedPipeExitCode = 141
+
+let pipesGuarded = false
+
+/** Ends the process quietly on EPIPE instead of Node's unhandled 'error' event and its stack trace. */
+const guardPipes = (): void => {
+  if (pipesGuarded) return
+  pipesGuarded = true
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (e: unknown) => {
+      if (typeof e === 'object' && e !== null && 'code' in e && e.code === 'EPIPE') process.exit(closedPipeExitCode)
+      if (stream === process.stdout) process.stderr.write(`netpolx: error write-failed: standard output: ${e instanceof Error ? e.message : String(e)}\n`)
+      process.exit(exitCodes.usage)
+    })
+}
+
 export const nodeIo: Io = {
-  stdout: (s) => void process.stdout.write(s),
-  stderr: (s) => void process.stderr.write(s),
+  stdout: (s) => {
+    guardPipes()
+    process.stdout.write(s)
+  },
+  stderr: (s) => {
+    guardPipes()
+    process.stderr.write(s)
+  },
   stdin: async () => {
     const chunks: Array<Buffer> = []
     for await (const c of process.stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)))
@@ -67,11 +95,15 @@ export const usageError = (io: Io, message: string): Exit => {
   return new Exit(exitCodes.usage)
 }
 
+/** What an empty output is: a `kind: List` with no items, which every reader of netpolx output (and kubectl) takes as zero objects. */
+export const emptyList: Commented = { object: { apiVersion: 'v1', kind: 'List', items: [] }, comments: [] }
+
 /**
  * Writes emitted objects to standard output, or with `--out` to a file, or to a directory (an
- * existing one, or a path ending in `/`) as one file per object named `kind_namespace_name`;
- * atomically, so a failed run leaves no partial file. `perFile` adjusts each object written to a
- * file of its own (e.g. to repeat a header comment).
+ * existing one, or a path ending in `/`) as one file per object (names and ownership:
+ * src/io/outdir.ts); atomically, so a failed run leaves no partial file. Zero objects are written
+ * as an empty `kind: List` (in a directory: no object file, only the manifest). `perFile` adjusts
+ * each object written to a file of its own (e.g. to repeat a header comment).
  */
 export const writeOutput = async (
   io: Io,
@@ -80,23 +112,27 @@ export const writeOutput = async (
   out: string | undefined,
   perFile: (d: Commented) => Commented = (d) => d
 ): Promise<void> => {
+  const whole = docs.length === 0 ? [emptyList] : docs
   if (out === undefined) {
-    io.stdout(serialise(docs, format))
+    io.stdout(serialise(whole, format))
     return
   }
-  const isDir = out.endsWith('/') || (await fs.stat(out).then((st) => st.isDirectory(), () => false))
+  const isDir = out.endsWith('/') || out.endsWith(path.sep) || (await fs.stat(out).then((st) => st.isDirectory(), () => false))
   const ext = format === 'json' ? 'json' : 'yaml'
-  const written = isDir
-    ? await writeFilesAtomic(
-        docs.map((d, i) => {
-          const o = d.object as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }
-          const parts = [String(o.kind ?? 'object'), String(o.metadata?.namespace ?? '_cluster'), String(o.metadata?.name ?? i)]
-          return { path: path.join(out, `${parts.join('_').toLowerCase()}.${ext}`), content: serialise([perFile(d)], format) }
-        })
-      )
-    : await writeFileAtomic(out, serialise(docs, format))
-  if (written._tag === 'Left') {
-    io.stderr(`netpolx: error write-failed: ${written.left}\n`)
-    throw new Exit(exitCodes.usage)
+  const fail = (message: string): Exit => {
+    io.stderr(`netpolx: error write-failed: ${message}\n`)
+    return new Exit(exitCodes.usage)
   }
+  if (!isDir) {
+    const written = await writeFileAtomic(out, serialise(whole, format))
+    if (written._tag === 'Left') throw fail(written.left)
+    return
+  }
+  const names = fileNames(docs.map((d) => d.object), ext)
+  if (names._tag === 'Left') throw fail(`cannot write to ${out}: ${names.left}`)
+  const written = await writeDirectory(
+    out,
+    docs.map((d, i) => ({ name: names.right[i] ?? '', content: serialise([perFile(d)], format) }))
+  )
+  if (written._tag === 'Left') throw fail(written.left)
 }

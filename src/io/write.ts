@@ -1,6 +1,12 @@
 /**
  * Atomic output: content goes to a temporary file in the target's directory, which is then
  * renamed over the target, so a reader never sees a partial file. Never throws nor rejects.
+ *
+ * A single named target (`writeFileAtomic`, i.e. `--out FILE`) is written through what the user
+ * named: a symbolic link is followed and its final target replaced atomically (the link stays a
+ * link); a FIFO or character device (`/dev/stdout`, a named pipe) is opened and written in place,
+ * since renaming over it would replace it with a regular file. A dangling link, a socket or a
+ * directory is refused. `--out DIR` never follows links (src/io/outdir.ts).
  */
 import { randomBytes } from 'node:crypto'
 import { promises as fs } from 'node:fs'
@@ -27,23 +33,25 @@ const reason = (e: unknown): string => {
       return 'read-only file system'
     case 'EEXIST':
       return 'file exists'
+    case 'ELOOP':
+      return 'too many levels of symbolic links'
     default:
       return e instanceof Error ? e.message : String(e)
   }
 }
 
-const cannotWrite = (target: string, e: unknown): string => `cannot write ${target}: ${reason(e)}`
+export const cannotWrite = (target: string, e: unknown): string => `cannot write ${target}: ${reason(e)}`
 
 const tempPathFor = (target: string): string =>
   path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
 
-const removeQuietly = (p: string): Promise<void> => fs.rm(p, { force: true }).then(
+export const removeQuietly = (p: string): Promise<void> => fs.rm(p, { force: true }).then(
   () => undefined,
   () => undefined
 )
 
 /** Writes `content` to a new temporary file next to `target` (creating parent directories); Left on failure, with the temp removed. */
-const writeTemp = async (target: string, content: string): Promise<E.Either<string, string>> => {
+export const writeTemp = async (target: string, content: string): Promise<E.Either<string, string>> => {
   try {
     await fs.mkdir(path.dirname(target), { recursive: true })
   } catch (e) {
@@ -74,12 +82,50 @@ const writeTemp = async (target: string, content: string): Promise<E.Either<stri
   }
 }
 
-/** Writes one file atomically (parent directories are created). */
-export const writeFileAtomic = async (target: string, content: string): Promise<E.Either<string, void>> => {
-  const temp = await writeTemp(target, content)
-  if (E.isLeft(temp)) return temp
+type Target =
+  | { readonly _tag: 'file'; readonly path: string }
+  | { readonly _tag: 'stream'; readonly path: string }
+
+/** Where `--out FILE` really writes: see the module header. */
+const resolveTarget = async (target: string): Promise<E.Either<string, Target>> => {
+  let real = target
   try {
-    await fs.rename(temp.right, target)
+    const l = await fs.lstat(target)
+    if (l.isSymbolicLink()) {
+      try {
+        real = await fs.realpath(target)
+      } catch (e) {
+        return E.left(`cannot write ${target}: ${errnoCode(e) === 'ENOENT' ? 'it is a symbolic link to nothing (dangling)' : reason(e)}`)
+      }
+    }
+    const st = await fs.stat(real)
+    if (st.isFIFO() || st.isCharacterDevice()) return E.right({ _tag: 'stream', path: real })
+    if (st.isDirectory()) return E.left(cannotWrite(target, Object.assign(new Error('is a directory'), { code: 'EISDIR' })))
+    if (!st.isFile()) return E.left(`cannot write ${target}: not a regular file, FIFO or device`)
+    return E.right({ _tag: 'file', path: real })
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return E.right({ _tag: 'file', path: target })
+    return E.left(cannotWrite(target, e))
+  }
+}
+
+/** Writes one file atomically (parent directories are created), through a symbolic link, FIFO or device. */
+export const writeFileAtomic = async (target: string, content: string): Promise<E.Either<string, void>> => {
+  const where = await resolveTarget(target)
+  if (E.isLeft(where)) return where
+  if (where.right._tag === 'stream') {
+    try {
+      await fs.writeFile(where.right.path, content, { encoding: 'utf8', flag: 'w' })
+      return E.right(undefined)
+    } catch (e) {
+      return E.left(cannotWrite(target, e))
+    }
+  }
+  const real = where.right.path
+  const temp = await writeTemp(real, content)
+  if (E.isLeft(temp)) return E.left(real === target ? temp.left : temp.left.replace(`cannot write ${real}`, `cannot write ${target} (${real})`))
+  try {
+    await fs.rename(temp.right, real)
     return E.right(undefined)
   } catch (e) {
     await removeQuietly(temp.right)
