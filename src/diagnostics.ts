@@ -84,8 +84,21 @@ const fidelityRank: Readonly<Record<Fidelity, number>> = {
 export const worstFidelity = (fs: ReadonlyArray<Fidelity>): Fidelity =>
   fs.reduce<Fidelity>((acc, f) => (fidelityRank[f] > fidelityRank[acc] ? f : acc), 'exact')
 
+/**
+ * The fidelity of a whole run (a translation, its report, its exit message): the worst of its
+ * parts, except that a run with both `broader` and `narrower` findings (and nothing
+ * `unsupported`) is `broader-and-narrower`: the target allows more somewhere and less elsewhere,
+ * which neither word alone says (and `equiv` would contradict either).
+ */
+export type RunFidelity = Fidelity | 'broader-and-narrower'
+
+export const runFidelity = (fs: ReadonlyArray<Fidelity>): RunFidelity => {
+  const worst = worstFidelity(fs)
+  return (worst === 'broader' || worst === 'narrower') && fs.includes('broader') && fs.includes('narrower') ? 'broader-and-narrower' : worst
+}
+
 /** True when a fidelity is at least `exact-for-inventory`, i.e. `translate` succeeds without `--allow-lossy`. */
-export const isFaithful = (f: Fidelity): boolean => fidelityRank[f] <= 1
+export const isFaithful = (f: RunFidelity): boolean => f === 'exact' || f === 'exact-for-inventory'
 
 // -------------------------------------------------------------------------------------
 // utils

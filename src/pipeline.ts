@@ -36,21 +36,55 @@ const inventoryKinds = new Set(['Namespace', 'Pod', 'Node', 'Service'])
 
 export interface Parsed {
   readonly set: PolicySet
-  /** The dialects the policy documents were written in, in first-seen order. */
+  /** The dialects the policy documents were written in, in the order of `dialects` (never input order). */
   readonly dialects: ReadonlyArray<DialectName>
-  /** Documents of kinds no dialect knows, kept untouched. */
+  /** Documents of kinds no dialect knows, kept untouched, in canonical order. */
   readonly passthrough: ReadonlyArray<SourceDoc>
   readonly diagnostics: ReadonlyArray<D.Diagnostic>
 }
 
 const field = (v: unknown, k: string): unknown => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined)
 
-/** Detects each document's dialect from apiVersion and kind and parses it into the IR. */
+const text = (v: unknown): string => (typeof v === 'string' ? v : '')
+
+/** JSON with object keys sorted: equal for equal documents whatever their key order. */
+const canonicalJson = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(canonicalJson).join(',')}]`
+    : typeof v === 'object' && v !== null
+      ? `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+          .join(',')}}`
+      : JSON.stringify(v) ?? 'null'
+
+/** One read document with what it parsed into, and the identity a cluster would give it. */
+interface Entry {
+  readonly doc: SourceDoc
+  /** `group/kind/namespace/name` (the dialect stands for the group of its kinds: Calico's two API groups are one resource), or undefined when unnamed. */
+  readonly key: string | undefined
+  /** kind, namespace/name for messages */
+  readonly shown: string
+  readonly identity: string
+  readonly set: PolicySet | undefined
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
+/**
+ * Detects each document's dialect from apiVersion and kind and parses it into the IR.
+ *
+ * The result does not depend on the order of the documents: policies, network sets, tiers and
+ * passed-through documents come out sorted by kind, namespace and name (then content), so the same
+ * set of documents in any order, from any `-f` order, gives byte-identical output downstream.
+ * Two documents with the same kind, namespace and name are what a cluster cannot hold (the last
+ * `kubectl apply` replaces the other, and which one is last depends on the order of the files):
+ * they are an error (`duplicate-object`) at each copy, unless they are identical, which is a
+ * warning and one copy is kept.
+ */
 export const parseDocs = (docs: ReadonlyArray<SourceDoc>): Parsed => {
-  const sets: Array<PolicySet> = []
-  const seen: Array<DialectName> = []
-  const passthrough: Array<SourceDoc> = []
   const diagnostics: Array<D.Diagnostic> = []
+  const entries: Array<Entry> = []
   for (const doc of docs) {
     const apiVersion = field(doc.value, 'apiVersion')
     const kind = field(doc.value, 'kind')
@@ -64,20 +98,77 @@ export const parseDocs = (docs: ReadonlyArray<SourceDoc>): Parsed => {
       )
       continue
     }
+    const meta = field(doc.value, 'metadata')
+    const name = text(field(meta, 'name'))
     const dialect = dialects.find((d) => d.accepts(apiVersion, kind))
+    let set: PolicySet | undefined
+    let namespace = text(field(meta, 'namespace'))
     if (dialect === undefined) {
-      passthrough.push(doc)
       if (!inventoryKinds.has(kind) || apiVersion !== 'v1')
         diagnostics.push(D.info('unknown-kind', `${apiVersion} ${kind} is not a network policy netpolx knows; passed through untouched`, doc.locate([])))
+    } else {
+      const out = dialect.parse(doc)
+      set = out.set
+      diagnostics.push(...out.diagnostics)
+      // the namespace the dialect gave it (a defaulted one included)
+      const origin = out.set.policies[0]?.origin ?? out.set.networkSets[0]?.origin ?? out.set.tiers[0]?.origin
+      if (origin !== undefined) namespace = origin.namespace ?? ''
+    }
+    const group = dialect === undefined ? (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '') : dialect.name
+    const key = name === '' ? undefined : [group, kind, namespace, name].join('\u0000')
+    const identity = [group, kind, namespace, name].join('\u0000')
+    entries.push({ doc, key, shown: `${kind} ${namespace === '' ? '' : `${namespace}/`}${name}`, identity, set })
+  }
+  // content breaks ties only (duplicates, unnamed documents): computed when needed
+  const canon = new Map<Entry, string>()
+  const content = (e: Entry): string => {
+    const hit = canon.get(e)
+    if (hit !== undefined) return hit
+    const c = canonicalJson(e.doc.value)
+    canon.set(e, c)
+    return c
+  }
+  entries.sort((a, b) => compare(a.identity, b.identity) || compare(content(a), content(b)))
+  const kept: Array<Entry> = []
+  for (let i = 0; i < entries.length; ) {
+    const first = entries[i] as Entry
+    let j = i + 1
+    while (j < entries.length && first.key !== undefined && entries[j]?.key === first.key) j++
+    const copies = entries.slice(i, j)
+    i = j
+    if (copies.length === 1) {
+      kept.push(first)
       continue
     }
-    if (!seen.includes(dialect.name)) seen.push(dialect.name)
-    const out = dialect.parse(doc)
-    sets.push(out.set)
-    diagnostics.push(...out.diagnostics)
+    const where = (e: Entry): string => {
+      const l = e.doc.locate([])
+      return l === undefined ? 'an input' : D.formatLocation(l)
+    }
+    const identical = copies.every((c) => content(c) === content(first))
+    if (identical) {
+      kept.push(first)
+      for (const c of copies)
+        diagnostics.push(
+          D.warning('duplicate-object', `${c.shown} is given ${copies.length} times, identically (${copies.map(where).join(', ')}); it is read once`, c.doc.locate([]))
+        )
+      continue
+    }
+    for (const c of copies)
+      diagnostics.push(
+        D.error(
+          'duplicate-object',
+          `${c.shown} is defined ${copies.length} times, differently (${copies.map(where).join(', ')}); a cluster holds one object per kind, namespace and name and the last kubectl apply replaces the others, so which one is enforced depends on the order of the files: keep one`,
+          c.doc.locate([])
+        )
+      )
   }
-  return { set: concat(sets), dialects: seen, passthrough, diagnostics }
+  const sets = kept.flatMap((e) => (e.set === undefined ? [] : [e.set]))
+  const passthrough = kept.flatMap((e) => (e.set === undefined ? [e.doc] : []))
+  const present = new Set(kept.flatMap((e) => (e.set === undefined ? [] : [dialectOf(e.doc)])))
+  return { set: concat(sets), dialects: dialects.map((d) => d.name).filter((n) => present.has(n)), passthrough, diagnostics }
 }
+
+const dialectOf = (doc: SourceDoc): DialectName | undefined => dialects.find((d) => d.accepts(text(field(doc.value, 'apiVersion')), text(field(doc.value, 'kind'))))?.name
 
 // -------------------------------------------------------------------------------------
 // translate
@@ -87,15 +178,32 @@ export interface Translation {
   readonly objects: ReadonlyArray<Emitted>
   /** What the emitter found (parse findings stay in `Parsed.diagnostics`). */
   readonly diagnostics: ReadonlyArray<D.Diagnostic>
-  /** The worst fidelity of any finding, parsing's included: a construct the parser could only approximate is as lossy as one the emitter approximates. */
-  readonly fidelity: D.Fidelity
+  /** The worst fidelity of any finding, parsing's included (a construct the parser could only approximate is as lossy as one the emitter approximates); `broader-and-narrower` when both occur. */
+  readonly fidelity: D.RunFidelity
 }
 
-export const fidelityOf = (ds: ReadonlyArray<D.Diagnostic>): D.Fidelity => D.worstFidelity(ds.flatMap((d) => (d.fidelity === undefined ? [] : [d.fidelity])))
+export const fidelityOf = (ds: ReadonlyArray<D.Diagnostic>): D.RunFidelity => D.runFidelity(ds.flatMap((d) => (d.fidelity === undefined ? [] : [d.fidelity])))
 
-/** The CNI a parsed set is enforced by when the user does not say: its dialect, or the first non-Kubernetes one of a mixed set. */
+/** The CNI a parsed set is enforced by when the user does not say: its dialect, or the first non-Kubernetes one of a mixed set (in the order of `dialects`, never input order). */
 export const defaultCni = (parsed: Parsed): CniName =>
   (parsed.dialects.length === 1 ? parsed.dialects[0] : parsed.dialects.find((d) => d !== 'k8s')) ?? 'k8s'
+
+const dialectTitles: Readonly<Record<DialectName, string>> = { k8s: 'Kubernetes NetworkPolicy', calico: 'Calico', cilium: 'Cilium' }
+
+/**
+ * What `translate`, `reach` and `equiv` say when they chose the enforcement model of a set that
+ * mixes dialects (`option` is the flag that would have chosen it): the choice changes what some
+ * documents mean (a NetworkPolicy read under Cilium's model), so the CLI prints it whatever the
+ * verbosity. Undefined for a set of one dialect, whose model is its own.
+ */
+export const mixedCniNote = (parsed: Parsed, option: string): D.Diagnostic | undefined => {
+  if (parsed.dialects.length < 2) return undefined
+  const cni = defaultCni(parsed)
+  return D.info(
+    'cni-inferred',
+    `the input mixes ${parsed.dialects.map((d) => dialectTitles[d]).join(' and ')} documents; all of them are read under the ${cni} model, as if ${dialectTitles[cni]} enforced the whole set (give ${option} to choose another)`
+  )
+}
 
 /**
  * Lowers the parsed set for the target (DESIGN.md §2 step 5) and emits it. `fromCni` is the model

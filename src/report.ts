@@ -16,12 +16,13 @@ export interface Finding {
 }
 
 export interface Report {
-  readonly fidelity: D.Fidelity
+  /** `broader-and-narrower` when findings err both ways (D.runFidelity) */
+  readonly fidelity: D.RunFidelity
   readonly findings: ReadonlyArray<Finding>
 }
 
 /** The report as data, keys in their written order. */
-export const reportOf = (ds: ReadonlyArray<D.Diagnostic>, fidelity: D.Fidelity): Report => ({
+export const reportOf = (ds: ReadonlyArray<D.Diagnostic>, fidelity: D.RunFidelity): Report => ({
   fidelity,
   findings: D.sort(ds).map((d) => ({
     severity: d.severity,
@@ -33,4 +34,4 @@ export const reportOf = (ds: ReadonlyArray<D.Diagnostic>, fidelity: D.Fidelity):
 })
 
 /** Two-space indented JSON with a final newline. */
-export const reportJson = (ds: ReadonlyArray<D.Diagnostic>, fidelity: D.Fidelity): string => `${JSON.stringify(reportOf(ds, fidelity), null, 2)}\n`
+export const reportJson = (ds: ReadonlyArray<D.Diagnostic>, fidelity: D.RunFidelity): string => `${JSON.stringify(reportOf(ds, fidelity), null, 2)}\n`

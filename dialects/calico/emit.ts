@@ -24,7 +24,7 @@
  *   read from Calico); addresses are written with `nets`, one family per rule, since `notNets`
  *   alone applies to its own family only (§2, `FilterRuleToIPVersion`);
  * - ordered policies keep tier and order. Unordered ones (Kubernetes, Cilium) go to tier
- *   `default` with distinct orders from 1000 (where Calico puts Kubernetes policies, §5.1, §6):
+ *   `default` at order 1000 (where Calico puts Kubernetes policies, §5.1, §6; `ordersFor`):
  *   allow-only sets keep one policy each (first match over allows is their union). Sets with deny
  *   rules or directions without default deny (Cilium, where a deny overrides every allow and
  *   isolation needs a default-deny policy) are laid out as: every policy's denies first, then the
@@ -36,7 +36,8 @@
  *   `broader`, in a pass rule `unsupported`, in a log rule `exact`; a comment marks the rule.
  *
  * Names are kept, prefixed `<tier>.` in non-default tiers (required up to Calico v3.31, allowed
- * since, §1.7) and made unique per kind and namespace with `-2`, `-3`, …
+ * since, §1.7) and made unique per kind and namespace with `-2`, `-3`, … in the canonical order of
+ * the set (never input position), at most 253 characters (dialects/names.ts).
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as D from '../../src/diagnostics.js'
@@ -47,6 +48,8 @@ import { directions, qualifiedName, rulesOf } from '../../src/ir/policy.js'
 import * as P from '../../src/ir/ports.js'
 import type { Comment, EmitOptions, EmitOutput, Emitted, KubeObject } from '../dialect.js'
 import { ianaServiceNameProblem } from '../kube.js'
+import type { Namer } from '../names.js'
+import { nameKey, fitName, namer } from '../names.js'
 import * as S from './selector.js'
 
 // -------------------------------------------------------------------------------------
@@ -72,7 +75,6 @@ const knownKinds: ReadonlyArray<F.EndpointKind> = ['host', 'networkSet', 'pod']
 
 const maxPorts = 50
 const maxNets = 256
-const maxNameLength = 253
 
 // -------------------------------------------------------------------------------------
 // problems
@@ -1026,19 +1028,27 @@ const layoutUnordered = (
 const sectionOrder = (a: Draft, b: Draft): number => a.rank - b.rank || a.index - b.index
 
 /**
- * Orders for unordered parts: distinct, from 1000, and below the first ordered default-tier policy
- * after 1000, so they sit where the calico model puts unordered policies (order 1000). Ordered
- * default-tier policies at exactly 1000 tie with them; then allow-only parts all stay at 1000 and
- * keep their names, so the tie-break is the model's (Calico's tie-break is version-dependent, §4.3).
+ * Orders for unordered parts. Calico places every Kubernetes NetworkPolicy in tier `default` at
+ * order 1000 (projectcalico/calico libcalico-go/lib/backend/k8s/conversion/conversion.go,
+ * `K8sNetworkPolicyToCalico`) and Felix breaks ties by name (felix/calc/policy_sorter.go,
+ * `PolKVLess`); netpolx does the same: without the deny-first layout every unordered part sits at
+ * 1000, whatever the input order, and a tie among them cannot change a verdict (their rules are
+ * allows: first match over them is their union). So the result interleaves with the user's own
+ * default-tier Calico policies exactly as the Kubernetes policies did under Calico: those below
+ * 1000 before, those above after, those at exactly 1000 by name (reported `order-tie`, since
+ * Calico's tie-break differs across versions). The deny-first layout needs its sections in order:
+ * every deny part at 1000, the allow parts, then the open parts, at orders above 1000 and below
+ * the first ordered default-tier policy after 1000; within a section the order again cannot
+ * matter (all denies, or all allows).
  */
-const ordersFor = (n: number, set: PolicySet, layout: boolean): { readonly orders: ReadonlyArray<number>; readonly tie: boolean } => {
+const ordersFor = (drafts: ReadonlyArray<Draft>, set: PolicySet, layout: boolean): { readonly orders: ReadonlyArray<number>; readonly tie: boolean } => {
   const defaults = set.policies.flatMap((p) => (p.ordering !== undefined && p.ordering.tier === defaultTierName && p.ordering.order !== undefined ? [p.ordering.order] : []))
   const tie = defaults.includes(firstOrder)
-  if (tie && !layout) return { orders: Array.from({ length: n }, () => firstOrder), tie }
+  if (!layout) return { orders: drafts.map(() => firstOrder), tie }
   const above = defaults.filter((o) => o > firstOrder)
   const hi = above.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...above)
-  const step = Number.isFinite(hi) ? Math.min(1, (hi - firstOrder) / Math.max(1, n)) : 1
-  return { orders: Array.from({ length: n }, (_, i) => firstOrder + i * step), tie }
+  const step = Number.isFinite(hi) ? Math.min(1, (hi - firstOrder) / 3) : 1
+  return { orders: drafts.map((d) => firstOrder + d.rank * step), tie }
 }
 
 // -------------------------------------------------------------------------------------
@@ -1051,28 +1061,6 @@ const metadataOf = (name: string, namespace: string | undefined, labels: Readonl
   ...(labels !== undefined && Object.keys(labels).length > 0 ? { labels: { ...labels } } : {}),
   ...(annotations !== undefined && Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {})
 })
-
-/** A DNS-1123 subdomain of at most 253 characters: `base` cut to fit `suffix`. */
-const fitName = (base: string, suffix: string): string => {
-  const room = maxNameLength - suffix.length
-  const cut = base.length <= room ? base : base.slice(0, room).replace(/[-.]+$/, '')
-  return `${cut}${suffix}`
-}
-
-/** Names unique per kind and namespace, in the order asked for. */
-const namer = (): ((kind: string, namespace: string | undefined, base: string) => string) => {
-  const used = new Set<string>()
-  return (kind, namespace, base) => {
-    for (let i = 1; ; i++) {
-      const name = fitName(base, i === 1 ? '' : `-${i}`)
-      const k = `${kind}/${namespace ?? ''}/${name}`
-      if (!used.has(k)) {
-        used.add(k)
-        return name
-      }
-    }
-  }
-}
 
 const tierObject = (t: Tier): KubeObject => ({
   apiVersion,
@@ -1116,12 +1104,22 @@ const directionOut = (p: Policy, dr: DirectionRules, d: Direction, scope: Scope)
   return { rules, comments, diagnostics }
 }
 
-const emitPart = (part: Part, options: EmitOptions, name: (kind: string, namespace: string | undefined, base: string) => string): { readonly objects: ReadonlyArray<Emitted>; readonly diagnostics: ReadonlyArray<D.Diagnostic> } => {
+/** The kind a part is written as. */
+const partKind = (part: Part): string => (part.policy.scope._tag === 'namespace' ? 'NetworkPolicy' : 'GlobalNetworkPolicy')
+
+/** The name a part asks for: the policy's, prefixed `<tier>.` outside the default tier (unless it already is), with the part's suffix. */
+const partName = (part: Part): string => {
+  const p = part.policy
+  const tierPrefix = part.tier === defaultTierName || p.origin.name.startsWith(`${part.tier}.`) ? '' : `${part.tier}.`
+  return `${tierPrefix}${p.origin.name}${part.suffix}`
+}
+
+const emitPart = (part: Part, options: EmitOptions, name: Namer): { readonly objects: ReadonlyArray<Emitted>; readonly diagnostics: ReadonlyArray<D.Diagnostic> } => {
   const p = part.policy
   const loc = p.origin.location
   const diagnostics: Array<D.Diagnostic> = []
   const namespace = p.scope._tag === 'namespace' ? p.scope.namespace : undefined
-  const kind = namespace === undefined ? 'GlobalNetworkPolicy' : 'NetworkPolicy'
+  const kind = partKind(part)
   if (part.ingress === undefined && part.egress === undefined) {
     diagnostics.push(D.loss('exact', 'no-direction', `${p.origin.kind} ${qualifiedName(p.origin)} governs no direction and is left out`, loc))
     return { objects: [], diagnostics }
@@ -1145,7 +1143,6 @@ const emitPart = (part: Part, options: EmitOptions, name: (kind: string, namespa
     comments.push(...out.comments)
     diagnostics.push(...out.diagnostics)
   }
-  const tierPrefix = part.tier === defaultTierName || p.origin.name.startsWith(`${part.tier}.`) ? '' : `${part.tier}.`
   const objects = subjects.fields.map((f): Emitted => {
     const spec: Record<string, unknown> = {
       tier: part.tier,
@@ -1159,7 +1156,7 @@ const emitPart = (part: Part, options: EmitOptions, name: (kind: string, namespa
     const object: KubeObject = {
       apiVersion,
       kind,
-      metadata: metadataOf(name(kind, namespace, `${tierPrefix}${p.origin.name}${part.suffix}`), namespace, p.origin.labels, p.origin.annotations),
+      metadata: metadataOf(name(kind, namespace, partName(part)), namespace, p.origin.labels, p.origin.annotations),
       spec
     }
     return { object, comments }
@@ -1178,7 +1175,6 @@ const dedupe = (ds: ReadonlyArray<D.Diagnostic>): ReadonlyArray<D.Diagnostic> =>
 export const emit = (set: PolicySet, options: EmitOptions): EmitOutput => {
   const diagnostics: Array<D.Diagnostic> = []
   const objects: Array<Emitted> = []
-  const name = namer()
 
   // tiers: the declared ones, first declaration wins (as in the model)
   const tiers = new Map<string, Tier>()
@@ -1192,11 +1188,6 @@ export const emit = (set: PolicySet, options: EmitOptions): EmitOutput => {
     diagnostics.push(D.warning('undeclared-tier', `tier "${t}" (used by ${qualifiedName(p.origin)}) is not declared in the input; Calico requires it to exist before the policies in it`, p.origin.location))
   }
 
-  for (const ns of set.networkSets) {
-    const kind = ns.namespace === undefined ? 'GlobalNetworkSet' : 'NetworkSet'
-    objects.push({ object: networkSetObject(ns, name(kind, ns.namespace, ns.name)), comments: [] })
-  }
-
   // policies: ordered ones keep tier and order; unordered ones are laid out in tier default
   const report = (p: Policy, pr: Problem) => diagnostics.push(D.loss(pr.effect === 'fewer' || pr.effect === 'more' ? 'unsupported' : pr.effect, pr.code, pr.message, p.origin.location))
   const indexed = set.policies.map((p, index) => ({ p, index }))
@@ -1204,12 +1195,16 @@ export const emit = (set: PolicySet, options: EmitOptions): EmitOutput => {
   const laid = layoutUnordered(unordered, report)
   const layout = laid.layout
   const drafts = [...laid.drafts].sort(sectionOrder)
-  const { orders, tie } = ordersFor(drafts.length, set, layout)
+  const { orders, tie } = ordersFor(drafts, set, layout)
   if (tie && drafts.length > 0)
     diagnostics.push(
       layout
         ? D.loss('unsupported', 'order-tie', 'an ordered default-tier policy has order 1000, where unordered policies sit; they tie, and the deny-first layout cannot keep the tie-break', drafts[0]?.policy.origin.location)
-        : D.info('order-tie', 'an ordered default-tier policy has order 1000, where unordered policies sit: the unordered ones stay at 1000 and ties are broken by name, which Calico does differently across versions (research/calico.md §4.3)', drafts[0]?.policy.origin.location)
+        : D.info(
+            'order-tie',
+            'an ordered default-tier policy has order 1000, where Calico puts Kubernetes NetworkPolicies: the unordered ones stay at 1000 and ties are broken by name, which Calico does differently across versions (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy, "order")',
+            drafts[0]?.policy.origin.location
+          )
     )
   const parts: Array<Part> = [
     ...drafts.map((d, i): Part => ({ ...d, tier: defaultTierName, order: orders[i] })),
@@ -1217,6 +1212,15 @@ export const emit = (set: PolicySet, options: EmitOptions): EmitOutput => {
       .filter(({ p }) => p.ordering !== undefined)
       .map(({ p, index }): Part => ({ policy: p, index, rank: 1, suffix: '', subject: p.subject, ingress: p.ingress, egress: p.egress, tier: p.ordering?.tier ?? defaultTierName, order: p.ordering?.order }))
   ].sort((a, b) => a.index - b.index || a.rank - b.rank)
+
+  // names: every object's own name is reserved first, so that a generated `-2` never takes one
+  const networkSetKind = (ns: NetworkSet): string => (ns.namespace === undefined ? 'GlobalNetworkSet' : 'NetworkSet')
+  const reserved = new Set([
+    ...set.networkSets.map((ns) => nameKey(networkSetKind(ns), ns.namespace, fitName(ns.name))),
+    ...parts.map((part) => nameKey(partKind(part), part.policy.scope._tag === 'namespace' ? part.policy.scope.namespace : undefined, fitName(partName(part))))
+  ])
+  const name = namer(reserved)
+  for (const ns of set.networkSets) objects.push({ object: networkSetObject(ns, name(networkSetKind(ns), ns.namespace, ns.name)), comments: [] })
   for (const part of parts) {
     const out = emitPart(part, options, name)
     objects.push(...out.objects)

@@ -56,6 +56,7 @@ import { qualifiedName } from '../../src/ir/policy.js'
 import * as P from '../../src/ir/ports.js'
 import type { Comment, EmitOptions, EmitOutput, Emitted, KubeObject } from '../dialect.js'
 import { MatchName, MatchPattern, entities as ciliumEntities, isServiceName, maxICMPFields, maxPorts } from './codec.js'
+import { fitName, nameKey, namer } from '../names.js'
 import * as L from './labels.js'
 
 // -------------------------------------------------------------------------------------
@@ -1071,15 +1072,14 @@ export const emit = (set: PolicySet, options: EmitOptions): EmitOutput => {
     return fidelity
   }
   const ordered = !orderIsUnion(set)
-  const taken = new Set<string>()
-  /** The origin's name, or `name-2`, `name-3`, … when an earlier object of the same kind and namespace took it. */
-  const uniqueName = (kind: string, namespace: string | undefined, name: string): string => {
-    const key = (n: string): string => `${kind}/${namespace ?? ''}/${n}`
-    let candidate = name
-    for (let i = 2; taken.has(key(candidate)); i++) candidate = `${name}-${i}`
-    taken.add(key(candidate))
-    return candidate
-  }
+  /** The origin's name, or `name-2`, `name-3`, … when an earlier object of the same kind and namespace took it (dialects/names.ts). */
+  const uniqueName = namer(
+    new Set(
+      set.policies.map((p) =>
+        p.scope._tag === 'namespace' ? nameKey('CiliumNetworkPolicy', p.scope.namespace, fitName(p.origin.name)) : nameKey('CiliumClusterwideNetworkPolicy', undefined, fitName(p.origin.name))
+      )
+    )
+  )
   for (const p of set.policies) {
     const loc = p.origin.location
     if ((ordered && p.ordering !== undefined) || isPass(p)) {

@@ -12,6 +12,7 @@ import * as F from '../../src/ir/formula.js'
 import type { Direction, DirectionRules, PolicySet, Rule } from '../../src/ir/policy.js'
 import { qualifiedName } from '../../src/ir/policy.js'
 import * as P from '../../src/ir/ports.js'
+import { fitName, nameKey, namer } from '../names.js'
 import type { Comment, EmitOptions, EmitOutput, Emitted, KubeObject } from '../dialect.js'
 
 // -------------------------------------------------------------------------------------
@@ -290,13 +291,9 @@ export const emit = (set: PolicySet, _options: EmitOptions): EmitOutput => {
   const objects: Array<Emitted> = []
   const diagnostics: Array<D.Diagnostic> = []
   const ordered = !orderIsUnion(set)
-  const used = new Map<string, number>()
-  const uniqueName = (namespace: string, name: string): string => {
-    const k = `${namespace}/${name}`
-    const n = (used.get(k) ?? 0) + 1
-    used.set(k, n)
-    return n === 1 ? name : `${name}-${n}`
-  }
+  // a policy split into several NetworkPolicies, or two source kinds sharing a name, get `-2`, … (dialects/names.ts)
+  const name = namer(new Set(set.policies.flatMap((p) => (p.scope._tag === 'namespace' ? [nameKey('NetworkPolicy', p.scope.namespace, fitName(p.origin.name))] : []))))
+  const uniqueName = (namespace: string, base: string): string => name('NetworkPolicy', namespace, base)
   for (const p of set.policies) {
     const loc = p.origin.location
     const report = (pr: Problem, where = loc) => diagnostics.push(D.loss(pr.fidelity, pr.code, pr.message, where))

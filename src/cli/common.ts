@@ -69,9 +69,9 @@ export const nodeIo: Io = {
 
 export const collect = (value: string, previous: ReadonlyArray<string> | undefined): ReadonlyArray<string> => [...(previous ?? []), value]
 
-/** Prints diagnostics on stderr, sorted; info-level ones only when verbose. */
-export const printDiagnostics = (io: Io, ds: ReadonlyArray<D.Diagnostic>, verbose: boolean): void => {
-  const shown = D.sort(ds.filter((d) => verbose || d.severity !== 'info'))
+/** Prints diagnostics on stderr, sorted; info-level ones only when verbose or listed in `always`. */
+export const printDiagnostics = (io: Io, ds: ReadonlyArray<D.Diagnostic>, verbose: boolean, always: ReadonlyArray<D.Diagnostic> = []): void => {
+  const shown = D.sort(ds.filter((d) => verbose || d.severity !== 'info' || always.includes(d)))
   if (shown.length > 0) io.stderr(`${shown.map(D.render).join('\n')}\n`)
 }
 

@@ -9,7 +9,7 @@ import * as D from '../diagnostics.js'
 import type { External } from '../cluster/inventory.js'
 import * as C from '../ir/cidr.js'
 import * as P from '../ir/ports.js'
-import { defaultCni, parseDocs } from '../pipeline.js'
+import { defaultCni, mixedCniNote, parseDocs } from '../pipeline.js'
 import type { Difference, Equivalence } from '../semantics/equiv.js'
 import { equiv } from '../semantics/equiv.js'
 import { modelByName } from '../semantics/models.js'
@@ -136,6 +136,10 @@ export const equivCommand = (io: Io): Command =>
       const right = parseDocs(rightDocs)
       printDiagnostics(io, [...left.diagnostics, ...right.diagnostics], opts.verbose)
       if (D.hasErrors(left.diagnostics) || D.hasErrors(right.diagnostics)) throw new Exit(exitCodes.usage)
+      for (const [side, parsed, given] of [['--left-cni', left, opts.leftCni], ['--right-cni', right, opts.rightCni]] as const) {
+        const note = given === undefined ? mixedCniNote(parsed, side) : undefined
+        if (note !== undefined) printDiagnostics(io, [note], opts.verbose, [note])
+      }
       const leftCni = opts.leftCni ?? defaultCni(left)
       const rightCni = opts.rightCni ?? defaultCni(right)
       const leftModel = modelByName(leftCni)

@@ -4,7 +4,7 @@ import * as D from '../diagnostics.js'
 import type { External } from '../cluster/inventory.js'
 import * as C from '../ir/cidr.js'
 import * as P from '../ir/ports.js'
-import { defaultCni, parseDocs } from '../pipeline.js'
+import { defaultCni, mixedCniNote, parseDocs } from '../pipeline.js'
 import { modelByName } from '../semantics/models.js'
 import type { Probe, Reach } from '../semantics/table.js'
 import { defaultProbes, matrix, reach } from '../semantics/table.js'
@@ -93,6 +93,8 @@ export const reachCommand = (io: Io): Command =>
       const parsed = parseDocs(docs)
       printDiagnostics(io, parsed.diagnostics, opts.verbose)
       if (D.hasErrors(parsed.diagnostics)) throw new Exit(exitCodes.usage)
+      const note = opts.cni === undefined ? mixedCniNote(parsed, '--cni') : undefined
+      if (note !== undefined) printDiagnostics(io, [note], opts.verbose, [note])
       const cni = opts.cni ?? defaultCni(parsed)
       const model = modelByName(cni)
       if (model === undefined) throw usageError(io, `the ${cni} enforcement model is not available yet`)

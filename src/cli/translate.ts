@@ -4,7 +4,7 @@ import type { Inventory } from '../cluster/inventory.js'
 import { load } from '../cluster/inventory.js'
 import type { Format } from '../io/serialise.js'
 import { reportJson } from '../report.js'
-import { dialectByName, parseDocs, translate } from '../pipeline.js'
+import { dialectByName, mixedCniNote, parseDocs, translate } from '../pipeline.js'
 import type { CniName } from '../semantics/model.js'
 import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError, writeOutput } from './common.js'
@@ -55,13 +55,15 @@ export const translateCommand = (io: Io): Command =>
         throw new Exit(exitCodes.usage)
       }
       const t = translate(parsed, target, inventory, opts.fromCni)
-      const all = [...parsed.diagnostics, ...t.diagnostics]
+      // which model the input was read under, when netpolx chose it (issue 13 §4)
+      const note = opts.fromCni === undefined ? mixedCniNote(parsed, '--from-cni') : undefined
+      const all = [...parsed.diagnostics, ...t.diagnostics, ...(note === undefined ? [] : [note])]
       if (opts.report === 'json') io.stderr(reportJson(all, t.fidelity))
-      else printDiagnostics(io, all, opts.verbose)
+      else printDiagnostics(io, all, opts.verbose, note === undefined ? [] : [note])
       const faithful = D.isFaithful(t.fidelity)
       if (!faithful && !opts.allowLossy) {
         if (opts.report !== 'json')
-          io.stderr(`netpolx: error lossy: the translation is ${t.fidelity}; nothing written (use --allow-lossy to write it with comments)\n`)
+          io.stderr(`netpolx: error lossy: the translation is ${t.fidelity === 'broader-and-narrower' ? 'broader-and-narrower (the target allows more in some places and less in others)' : t.fidelity}; nothing written (use --allow-lossy to write it with comments)\n`)
         throw new Exit(exitCodes.finding)
       }
       const docsOut = [...t.objects, ...parsed.passthrough.map((d) => ({ object: d.value, comments: [] }))]

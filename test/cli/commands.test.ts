@@ -85,6 +85,7 @@ describe('translate', () => {
     const r = await runCli(['translate', '-f', policies, '--to', 'k8s', '--out', `${dir}${path.sep}`])
     expect(r.code).toBe(0)
     expect(fs.readdirSync(dir).sort()).toEqual([
+      '.netpolx-manifest',
       'networkpolicy_shop_allow-dns.yaml',
       'networkpolicy_shop_allow-monitoring.yaml',
       'networkpolicy_shop_cart.yaml',

@@ -18,7 +18,7 @@ import { inventoryFor } from '../inventory-gen.js'
 
 const external: Inventory['externals'][number] = { text: '203.0.113.9', ip: { family: 4, value: (203n << 24n) + (113n << 8n) + 9n } }
 
-export const checkHonest = (file: string, parsed: Parsed, target: Dialect, sourceModel: Model, targetModel: Model): D.Fidelity => {
+export const checkHonest = (file: string, parsed: Parsed, target: Dialect, sourceModel: Model, targetModel: Model): D.RunFidelity => {
   const gen = inventoryFor(parsed.set)
   const inv: Inventory = { ...gen, externals: [...gen.externals, external] }
   const t = translate(parsed, target, inv)

@@ -243,12 +243,15 @@ describe('KNP → Calico as Calico converts it (§5.2)', () => {
   it('16: types are always [Ingress, Egress]', () => {
     expect(specOf(fromK8s(knp('  podSelector: {}\n  policyTypes: [Egress, Ingress]\n')).objects[0]).types).toEqual(['Ingress', 'Egress'])
   })
-  it('several KNPs get distinct orders from 1000 on, in input order', () => {
-    const two = `${knp('  podSelector: {}\n  policyTypes: [Ingress]\n')}\n---\n${knp('  podSelector: {}\n  policyTypes: [Egress]\n').replace('name: test', 'name: a')}`
-    expect(fromK8s(two).objects.map((o) => [((o.metadata ?? {}) as Obj).name, specOf(o).order])).toEqual([
-      ['test', 1000],
-      ['a', 1001]
+  it('every KNP sits at order 1000, as Calico places it, whatever the input order (issue 14 reproducer)', () => {
+    const one = knp('  podSelector: {}\n  policyTypes: [Ingress]\n')
+    const other = knp('  podSelector: {}\n  policyTypes: [Egress]\n').replace('name: test', 'name: a')
+    const forward = fromK8s(`${one}\n---\n${other}`)
+    expect(forward.objects.map((o) => [((o.metadata ?? {}) as Obj).name, specOf(o).order])).toEqual([
+      ['a', 1000],
+      ['test', 1000]
     ])
+    expect(fromK8s(`${other}\n---\n${one}`).objects).toEqual(forward.objects)
   })
 })
 
@@ -526,16 +529,16 @@ describe('Calico → IR → Calico keeps the calico-model table', () => {
     const r = sameUnderCalico(parsed.set)
     expect(faithful(r.diagnostics)).toEqual([])
     expect(r.again.policies.map((p) => [p.origin.name, p.ordering?.order])).toEqual([
-      ['test', 1000],
-      ['test2', 1000.25],
       ['early', 500],
-      ['late', 1000.5]
+      ['late', 1000.5],
+      ['test', 1000],
+      ['test2', 1000]
     ])
     const tie = parse(calicoYaml([k1, late.replace('1000.5', '1000')]))
     const t = sameUnderCalico(tie.set)
     expect(t.again.policies.map((p) => p.ordering?.order)).toEqual([1000, 1000])
     expect(t.diagnostics.map(D.render)).toEqual([
-      'in.yaml:1:1: info order-tie: an ordered default-tier policy has order 1000, where unordered policies sit: the unordered ones stay at 1000 and ties are broken by name, which Calico does differently across versions (research/calico.md §4.3)'
+      'in.yaml:1:1: info order-tie: an ordered default-tier policy has order 1000, where Calico puts Kubernetes NetworkPolicies: the unordered ones stay at 1000 and ties are broken by name, which Calico does differently across versions (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy, "order")'
     ])
   })
   it('services stay services; an egress service rule with ports cannot be written', () => {
@@ -673,7 +676,7 @@ describe('unordered sets with deny rules and without default deny', () => {
     expect(names).toEqual([
       ['allow-web', 1001],
       ['deny-bad-deny', 1000],
-      ['deny-bad', 1002]
+      ['deny-bad', 1001]
     ])
   })
   it('open directions stay open only where no default-deny policy isolates', () => {

@@ -661,7 +661,7 @@ describe('ordered policies', () => {
 // -------------------------------------------------------------------------------------
 
 describe('metadata and output', () => {
-  it('names are unique per kind and namespace; labels and annotations are kept', () => {
+  it('names are unique per kind and namespace, a real name is never taken by a generated one; labels and annotations are kept', () => {
     const origin = { ...policy().origin, labels: { team: 'a' }, annotations: { owner: 'me' } }
     const o = run([
       policy({ origin, ingress: deny([]) }),
@@ -671,8 +671,8 @@ describe('metadata and output', () => {
     ])
     expect(o.objects.map((x) => x['metadata'])).toEqual([
       { name: 'p', namespace: 'x', labels: { team: 'a' }, annotations: { owner: 'me' } },
+      { name: 'p-3', namespace: 'x' },
       { name: 'p-2', namespace: 'x' },
-      { name: 'p-2-2', namespace: 'x' },
       { name: 'p', namespace: 'y' }
     ])
   })

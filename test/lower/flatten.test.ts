@@ -33,7 +33,7 @@ const parse = (text: string): Parsed => {
 const withExternal = (inv: Inventory): Inventory => ({ ...inv, externals: [...inv.externals, { text: '203.0.113.9', ip: { family: 4, value: (203n << 24n) + (113n << 8n) + 9n } }] })
 
 /** Translates to k8s through text and returns the re-parsed set with the translation's fidelity. */
-const toK8s = (parsed: Parsed, inv: Inventory): { readonly set: PolicySet; readonly fidelity: D.Fidelity; readonly text: string } => {
+const toK8s = (parsed: Parsed, inv: Inventory): { readonly set: PolicySet; readonly fidelity: D.RunFidelity; readonly text: string } => {
   const target = dialectByName('k8s')
   if (target === undefined) throw new Error('k8s dialect missing')
   const t = translate(parsed, target, inv)
@@ -43,7 +43,7 @@ const toK8s = (parsed: Parsed, inv: Inventory): { readonly set: PolicySet; reado
   return { set: again.set, fidelity: t.fidelity, text }
 }
 
-const check = (yaml: string): { readonly text: string; readonly fidelity: D.Fidelity } => {
+const check = (yaml: string): { readonly text: string; readonly fidelity: D.RunFidelity } => {
   const parsed = parse(yaml)
   const inv = withExternal(inventoryFor(parsed.set))
   const out = toK8s(parsed, inv)

@@ -51,7 +51,7 @@ const inventory = (extra = ''): Inventory => {
   return { ...r.inventory, externals: [{ text: '203.0.113.9', ip: { family: 4, value: (203n << 24n) + (113n << 8n) + 9n } }] }
 }
 
-const check = (policies: string, inv: Inventory = inventory()): { readonly fidelity: D.Fidelity; readonly codes: ReadonlyArray<string>; readonly text: string } => {
+const check = (policies: string, inv: Inventory = inventory()): { readonly fidelity: D.RunFidelity; readonly codes: ReadonlyArray<string>; readonly text: string } => {
   const parsed = parseDocs(parseText('p.yaml', policies).docs)
   expect(parsed.diagnostics.filter((d) => d.severity === 'error').map(D.render)).toEqual([])
   const k8s = dialectByName('k8s')
