@@ -8,7 +8,7 @@ import * as path from 'node:path'
 import * as YAML from 'yaml'
 import { describe, expect, it } from 'vitest'
 import { runCli, tempFiles } from '../cli/harness.js'
-import { loadCases, reachDifferences } from './cases.js'
+import { emptyPolicies, loadCases, reachDifferences } from './cases.js'
 
 const cases = loadCases()
 
@@ -19,12 +19,10 @@ describe('upstream conformance under the calico model', () => {
 
   for (const c of cases) {
     it(`${c.file}: ${c.name}`, async () => {
-      const dir = tempFiles({ 'cluster.yaml': c.cluster, 'policies.yaml': c.policies.trim() === '' ? '# no policies\n' : c.policies })
-      const policies = c.policies.trim() === '' ? path.join(dir, 'cluster.yaml') : path.join(dir, 'policies.yaml')
-      expect(await reachAll(dir, policies, c)).toEqual([])
+      const dir = tempFiles({ 'cluster.yaml': c.cluster, 'policies.yaml': c.policies })
+      expect(await reachAll(dir, path.join(dir, 'policies.yaml'), c)).toEqual([])
     })
 
-    if (c.policies.trim() === '') continue
     it(`${c.file}: same table after translate --to calico`, async () => {
       const dir = tempFiles({ 'cluster.yaml': c.cluster, 'policies.yaml': c.policies })
       const t = await runCli(['translate', '-f', path.join(dir, 'policies.yaml'), '--to', 'calico'])
@@ -34,8 +32,10 @@ describe('upstream conformance under the calico model', () => {
         const o = d.toJS() as { apiVersion?: string; kind?: string }
         return `${o.apiVersion ?? ''} ${o.kind ?? ''}`
       })
-      expect(kinds.length).toBeGreaterThan(0)
-      expect(kinds.every((k) => k === 'projectcalico.org/v3 NetworkPolicy')).toBe(true)
+      // the empty set (all policies deleted) is an empty List (issue 13 §2)
+      if (c.policies === emptyPolicies) expect(t.stdout).toBe(emptyPolicies)
+      else expect(kinds.length).toBeGreaterThan(0)
+      if (c.policies !== emptyPolicies) expect(kinds.every((k) => k === 'projectcalico.org/v3 NetworkPolicy')).toBe(true)
       fs.writeFileSync(path.join(dir, 'translated.yaml'), t.stdout)
       expect(await reachAll(dir, path.join(dir, 'translated.yaml'), c)).toEqual([])
     })

@@ -20,9 +20,13 @@ export interface Expectation {
   readonly allowed: ReadonlyArray<ReadonlyArray<boolean>>
 }
 
+/** The empty policy set as `kubectl get networkpolicies -A -o yaml` prints it after every policy was deleted. */
+export const emptyPolicies = 'apiVersion: v1\nkind: List\nitems: []\n'
+
 export interface Case {
   readonly file: string
   readonly name: string
+  /** The case's policies; a case without policies (all deleted) holds `emptyPolicies`. */
   readonly policies: string
   readonly cluster: string
   readonly expect: ReadonlyArray<Expectation>
@@ -68,7 +72,7 @@ export const loadCases = (): ReadonlyArray<Case> => {
       return {
         file,
         name: raw.name,
-        policies: raw.policies,
+        policies: raw.policies.trim() === '' ? emptyPolicies : raw.policies,
         cluster: patchCluster(base, raw.cluster_patch),
         expect: raw.expect.map((e) => ({ protocol: e.protocol, port: e.port, ...parseMatrix(e.matrix) }))
       }

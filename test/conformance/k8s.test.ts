@@ -6,7 +6,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runCli, tempFiles } from '../cli/harness.js'
-import { loadCases, reachDifferences } from './cases.js'
+import { emptyPolicies, loadCases, reachDifferences } from './cases.js'
 
 const cases = loadCases()
 
@@ -17,17 +17,17 @@ describe('upstream conformance under the k8s model', () => {
 
   for (const c of cases) {
     it(`${c.file}: ${c.name}`, async () => {
-      const dir = tempFiles({ 'cluster.yaml': c.cluster, 'policies.yaml': c.policies.trim() === '' ? '# no policies\n' : c.policies })
-      const policies = c.policies.trim() === '' ? path.join(dir, 'cluster.yaml') : path.join(dir, 'policies.yaml')
-      expect(await reachAll(dir, policies, c)).toEqual([])
+      const dir = tempFiles({ 'cluster.yaml': c.cluster, 'policies.yaml': c.policies })
+      expect(await reachAll(dir, path.join(dir, 'policies.yaml'), c)).toEqual([])
     })
 
-    if (c.policies.trim() === '') continue
     it(`${c.file}: same table after translate --to k8s`, async () => {
       const dir = tempFiles({ 'cluster.yaml': c.cluster, 'policies.yaml': c.policies })
       const t = await runCli(['translate', '-f', path.join(dir, 'policies.yaml'), '--to', 'k8s'])
       expect(t.stderr).toBe('')
       expect(t.code).toBe(0)
+      // the empty set (all policies deleted) is an empty List (issue 13 §2)
+      if (c.policies === emptyPolicies) expect(t.stdout).toBe(emptyPolicies)
       fs.writeFileSync(path.join(dir, 'translated.yaml'), t.stdout)
       expect(await reachAll(dir, path.join(dir, 'translated.yaml'), c)).toEqual([])
     })
