@@ -318,7 +318,7 @@ const worldIdentity = (scope: Scope, g: Groups, lits: ReadonlyArray<F.Literal>):
       problem(
         'fewer',
         'unsupported-peer',
-        `in a namespaced Calico policy every rule selector is confined to namespaces (research/calico.md §2), so "${showLiterals(lits)}", which also matches addresses outside the cluster, cannot be written; left out`
+        `in a namespaced Calico policy every rule selector is confined to namespaces (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy, "Entity rule"), so "${showLiterals(lits)}", which also matches addresses outside the cluster, cannot be written; left out`
       )
     )
   if (g.nsLabels.length > 0 || g.saLabels.length > 0)
@@ -763,7 +763,7 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope, fromCalico: boolean): 
       problem(
         'fewer',
         'service-ports',
-        "Calico's services in an egress rule match only the ports of the Service's endpoints (research/calico.md §2), where the source rule matches its backends on every port it lists; other ports are left out"
+        "Calico's services in an egress rule match only the ports of the Service's endpoints (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy, 'Entity rule'), where the source rule matches its backends on every port it lists; other ports are left out"
       )
     )
   if (servicePorts)
@@ -848,7 +848,7 @@ const fieldsOf = (
       ? problem(
           'exact-for-inventory',
           'namespaced-subject',
-          `${ctx.where}: with a namespaceSelector, all() in a GlobalNetworkPolicy's selector selects namespaced endpoints only (research/calico.md §1.2), so the host endpoints its subject covers are left out (netpolx inventories have none)`
+          `${ctx.where}: with a namespaceSelector, all() in a GlobalNetworkPolicy's selector selects namespaced endpoints only (https://docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy), so the host endpoints its subject covers are left out (netpolx inventories have none)`
         )
       : undefined
   return E.right({

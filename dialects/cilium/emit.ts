@@ -492,7 +492,7 @@ const standalonePeer = (a: F.Entity | F.Fqdn | F.Service, into: Peers, pc: PeerC
     pc.sink({
       effect: 'missing',
       code: 'unsupported-service',
-      message: `Service peers (${F.show(a)}) are expanded by Cilium in egress allow rules only (research/cilium.md §4.9); left out`
+      message: `Service peers (${F.show(a)}) are expanded by Cilium in egress allow rules only (https://docs.cilium.io/en/stable/security/policy/language/, "Services based"); left out`
     })
     return
   }

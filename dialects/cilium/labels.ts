@@ -237,7 +237,7 @@ const podLabelAtom = (r: Requirement, add: Add): F.Formula => {
       add,
       r,
       'identity-irrelevant-label',
-      "Cilium's default identity-relevant label filter drops this label from identities, so a selector cannot match it; evaluated as if the pod lacked the label (research/cilium.md §2.1)"
+      "Cilium's default identity-relevant label filter drops this label from identities, so a selector cannot match it; evaluated as if the pod lacked the label (https://docs.cilium.io/en/stable/operations/performance/scalability/identity-relevant-labels/)"
     )
     return F.ff
   }
@@ -358,7 +358,7 @@ export const hostSelector = (sel: LabelSelector): Selected => {
         add,
         r,
         'identity-irrelevant-label',
-        "the host endpoint's node labels pass through Cilium's identity-relevant label filter (Endpoint.InitWithNodeLabels), which drops this key, so it is evaluated as absent (research/cilium.md §2.1)"
+        "the host endpoint's node labels pass through Cilium's identity-relevant label filter (Endpoint.InitWithNodeLabels), which drops this key, so it is evaluated as absent (https://docs.cilium.io/en/stable/operations/performance/scalability/identity-relevant-labels/)"
       )
       return F.ff
     }

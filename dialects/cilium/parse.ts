@@ -191,7 +191,7 @@ const servicesFormula = (p: PeerCtx, services: ReadonlyArray<Cil.Service>): F.Fo
       D.loss(
         'unsupported',
         'deny-to-services',
-        `${pathText([...p.path, field])}: Cilium expands toServices only in allow rules (research/cilium.md §4.9), so what this egressDeny rule denies is unconfirmed; netpolx keeps it as a deny of the services' backends`,
+        `${pathText([...p.path, field])}: Cilium expands toServices only in allow rules (https://docs.cilium.io/en/stable/security/policy/language/, "Services based"), so what this egressDeny rule denies is unconfirmed; netpolx keeps it as a deny of the services' backends`,
         at(p.ctx.doc, [...p.path, field])
       )
     )
@@ -370,7 +370,7 @@ const elementRules = (ctx: Ctx, el: Element, peers: Peers, direction: Direction,
     ctx.diagnostics.push(
       el.authentication.mode === 'test-always-fail'
         ? D.loss('broader', 'authentication-ignored', `${pathText(where)}: mode test-always-fail makes Cilium drop this traffic; netpolx ignores authentication, so it allows it`, at(ctx.doc, where))
-        : D.info('authentication-ignored', `${pathText(where)}: mutual authentication (mode ${el.authentication.mode}) is ignored; the rule is evaluated as a plain allow (research/cilium.md §1.9)`, at(ctx.doc, where))
+        : D.info('authentication-ignored', `${pathText(where)}: mutual authentication (mode ${el.authentication.mode}) is ignored; the rule is evaluated as a plain allow (https://docs.cilium.io/en/stable/network/servicemesh/mutual-authentication/mutual-authentication/)`, at(ctx.doc, where))
     )
   }
   // `{}`: no peer and no ports selects the subject but allows nothing (§1.10)

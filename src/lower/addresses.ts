@@ -232,13 +232,13 @@ const egressNamedPorts = (set: PolicySet, inv: Inventory | undefined, toCiliumSi
           return D.loss(
             ciliumMatchesLess(r),
             'egress-named-port',
-            `egress named port "${nm.name}": Cilium resolves egress port names node-wide and a name bound to several ports matches nothing (research/cilium.md §4.10)${inv === undefined ? '; give --cluster to check the bindings' : ''}`,
+            `egress named port "${nm.name}": Cilium resolves egress port names node-wide and a name bound to several ports matches nothing (https://docs.cilium.io/en/stable/security/policy/language/, "Layer 4 Examples", named ports)${inv === undefined ? '; give --cluster to check the bindings' : ''}`,
             r.location
           )
         const more = D.loss(
           ciliumMatchesMore(r),
           'egress-named-port',
-          `egress named port "${nm.name}": Cilium matches its one port towards every peer of the rule, not only the pods that declare the name (research/cilium.md §4.10)`,
+          `egress named port "${nm.name}": Cilium matches its one port towards every peer of the rule, not only the pods that declare the name (https://docs.cilium.io/en/stable/security/policy/language/, "Layer 4 Examples", named ports)`,
           r.location
         )
         // host-network pods that bind the name elsewhere: the others resolve it there, Cilium does not

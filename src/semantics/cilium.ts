@@ -157,7 +157,7 @@ const findings = (set: PolicySet, inventory: Inventory, classes: Classes): Reado
     out.push(
       D.warning(
         'fqdn-unresolved',
-        `${fqdns.length} rule(s) select peers by DNS name (first in ${qualifiedName(firstFqdn.policy.origin)}); Cilium learns their addresses from DNS answers at run time, so the cilium model lets them match no endpoint (research/cilium.md §4.5)`,
+        `${fqdns.length} rule(s) select peers by DNS name (first in ${qualifiedName(firstFqdn.policy.origin)}); Cilium learns their addresses from DNS answers at run time, so the cilium model lets them match no endpoint (https://docs.cilium.io/en/stable/security/policy/language/, "DNS based")`,
         firstFqdn.rule.location
       )
     )
@@ -171,7 +171,7 @@ const findings = (set: PolicySet, inventory: Inventory, classes: Classes): Reado
     out.push(
       D.warning(
         'deny-to-services',
-        `${qualifiedName(denyServices.policy.origin)} denies by Service; Cilium expands toServices in allow rules only, so the cilium model lets a Service match nothing in a deny rule (research/cilium.md §4.9, source-derived)`,
+        `${qualifiedName(denyServices.policy.origin)} denies by Service; Cilium expands toServices in allow rules only, so the cilium model lets a Service match nothing in a deny rule (https://docs.cilium.io/en/stable/security/policy/language/, "Services based")`,
         denyServices.rule.location
       )
     )
@@ -184,7 +184,7 @@ const findings = (set: PolicySet, inventory: Inventory, classes: Classes): Reado
     out.push(
       D.warning(
         'service-without-backends',
-        `${F.show(atom)} selects no backend pod in the inventory, so the cilium model lets it match nothing; some Cilium versions treat a toServices rule with toPorts and no matching Service as a wildcard peer (research/cilium.md §4.9, UNCONFIRMED)`,
+        `${F.show(atom)} selects no backend pod in the inventory, so the cilium model lets it match nothing; some Cilium versions treat a toServices rule with toPorts and no matching Service as a wildcard peer (https://docs.cilium.io/en/stable/security/policy/language/, "Services based"; not confirmed for every version)`,
         rule.location
       )
     )
@@ -246,7 +246,7 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
           diagnostics.push(
             D.warning(
               'ambiguous-named-port',
-              `egress named port "${nm.name}" maps to several ports among the inventory's pods; Cilium resolves egress names node-wide and such a rule allows nothing on it (research/cilium.md §4.10)`,
+              `egress named port "${nm.name}" maps to several ports among the inventory's pods; Cilium resolves egress names node-wide and such a rule allows nothing on it (https://docs.cilium.io/en/stable/security/policy/language/, "Layer 4 Examples", named ports)`,
               r.location
             )
           )

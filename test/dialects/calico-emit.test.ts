@@ -577,7 +577,7 @@ describe('Calico → IR → Calico keeps the calico-model table', () => {
       const out = emitSet(setOf(policy('p', ns('shop'), F.kind(['pod']), ingress, egress, dialect)))
       expect(out.diagnostics.map((d) => `${d.fidelity ?? ''} ${d.code}`).sort()).toEqual(['broader service-ports', 'narrower service-ports'])
       expect(out.rendered[0]).toBe(
-        "netpolx: warning service-ports: Calico's services in an egress rule match only the ports of the Service's endpoints (research/calico.md §2), where the source rule matches its backends on every port it lists; other ports are left out"
+        "netpolx: warning service-ports: Calico's services in an egress rule match only the ports of the Service's endpoints (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy, 'Entity rule'), where the source rule matches its backends on every port it lists; other ports are left out"
       )
       // the rules are still written (the deny first, as for every unordered set with denies), each
       // under its comment; ingress services (addresses only) are exact

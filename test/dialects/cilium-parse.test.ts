@@ -324,8 +324,8 @@ describe('special labels (§2.1)', () => {
     // pod-name == web-0 can never hold; pod-template-hash NotIn [abc] always holds
     eqF(policy.subject, F.ff)
     expect(diagnostics).toEqual([
-      'p.yaml:8:55: warning identity-irrelevant-label: spec.endpointSelector.matchLabels.statefulset.kubernetes.io/pod-name: "statefulset.kubernetes.io/pod-name": Cilium\'s default identity-relevant label filter drops this label from identities, so a selector cannot match it; evaluated as if the pod lacked the label (research/cilium.md §2.1)',
-      'p.yaml:10:7: warning identity-irrelevant-label: spec.endpointSelector.matchExpressions[0]: "pod-template-hash": Cilium\'s default identity-relevant label filter drops this label from identities, so a selector cannot match it; evaluated as if the pod lacked the label (research/cilium.md §2.1)'
+      'p.yaml:8:55: warning identity-irrelevant-label: spec.endpointSelector.matchLabels.statefulset.kubernetes.io/pod-name: "statefulset.kubernetes.io/pod-name": Cilium\'s default identity-relevant label filter drops this label from identities, so a selector cannot match it; evaluated as if the pod lacked the label (https://docs.cilium.io/en/stable/operations/performance/scalability/identity-relevant-labels/)',
+      'p.yaml:10:7: warning identity-irrelevant-label: spec.endpointSelector.matchExpressions[0]: "pod-template-hash": Cilium\'s default identity-relevant label filter drops this label from identities, so a selector cannot match it; evaluated as if the pod lacked the label (https://docs.cilium.io/en/stable/operations/performance/scalability/identity-relevant-labels/)'
     ])
     const q = one(cnp('  endpointSelector:\n    matchExpressions:\n    - {key: pod-template-hash, operator: NotIn, values: [abc]}\n  ingress: [{}]\n'))
     eqF(q.subject, pod)
@@ -472,7 +472,7 @@ describe('node selectors', () => {
     const { policy, diagnostics } = parsed(ccnp('  nodeSelector:\n    matchLabels: {kubernetes.io/hostname: n1}\n  ingress: [{}]\n'))
     eqF(policy.subject, F.ff)
     expect(diagnostics).toEqual([
-      'p.yaml:7:43: warning identity-irrelevant-label: spec.nodeSelector.matchLabels.kubernetes.io/hostname: "kubernetes.io/hostname": the host endpoint\'s node labels pass through Cilium\'s identity-relevant label filter (Endpoint.InitWithNodeLabels), which drops this key, so it is evaluated as absent (research/cilium.md §2.1)'
+      'p.yaml:7:43: warning identity-irrelevant-label: spec.nodeSelector.matchLabels.kubernetes.io/hostname: "kubernetes.io/hostname": the host endpoint\'s node labels pass through Cilium\'s identity-relevant label filter (Endpoint.InitWithNodeLabels), which drops this key, so it is evaluated as absent (https://docs.cilium.io/en/stable/operations/performance/scalability/identity-relevant-labels/)'
     ])
   })
 })
@@ -524,7 +524,7 @@ describe('peers', () => {
     const { policy, diagnostics } = parsed(egressDeny('toServices: [{k8sService: {serviceName: db}}]\n'))
     eqF(rule(policy, 'egress').peer, F.service(undefined, 'db'))
     expect(diagnostics).toEqual([
-      "p.yaml:10:17: warning deny-to-services: spec.egressDeny[0].toServices: Cilium expands toServices only in allow rules (research/cilium.md §4.9), so what this egressDeny rule denies is unconfirmed; netpolx keeps it as a deny of the services' backends"
+      "p.yaml:10:17: warning deny-to-services: spec.egressDeny[0].toServices: Cilium expands toServices only in allow rules (https://docs.cilium.io/en/stable/security/policy/language/, \"Services based\"), so what this egressDeny rule denies is unconfirmed; netpolx keeps it as a deny of the services' backends"
     ])
   })
 
@@ -644,7 +644,7 @@ describe('L7 (§1.4)', () => {
       cnp('  endpointSelector: {}\n  ingress:\n  - fromEntities: [cluster]\n    authentication: {mode: required}\n  - fromEntities: [world]\n    authentication: {mode: test-always-fail}\n')
     )
     expect(diagnostics).toEqual([
-      'p.yaml:10:21: info authentication-ignored: spec.ingress[0].authentication: mutual authentication (mode required) is ignored; the rule is evaluated as a plain allow (research/cilium.md §1.9)',
+      'p.yaml:10:21: info authentication-ignored: spec.ingress[0].authentication: mutual authentication (mode required) is ignored; the rule is evaluated as a plain allow (https://docs.cilium.io/en/stable/network/servicemesh/mutual-authentication/mutual-authentication/)',
       'p.yaml:12:21: warning authentication-ignored: spec.ingress[1].authentication: mode test-always-fail makes Cilium drop this traffic; netpolx ignores authentication, so it allows it'
     ])
   })
