@@ -140,16 +140,14 @@ export const parseDocs = (docs: ReadonlyArray<SourceDoc>): Parsed => {
       kept.push(first)
       continue
     }
-    const where = (e: Entry): string => {
-      const l = e.doc.locate([])
-      return l === undefined ? 'an input' : D.formatLocation(l)
-    }
+    // listed by position, whatever order the copies came in
+    const places = D.sort(copies.map((c) => D.info('', '', c.doc.locate([])))).map((d) => (d.location === undefined ? 'an input' : D.formatLocation(d.location)))
     const identical = copies.every((c) => content(c) === content(first))
     if (identical) {
       kept.push(first)
       for (const c of copies)
         diagnostics.push(
-          D.warning('duplicate-object', `${c.shown} is given ${copies.length} times, identically (${copies.map(where).join(', ')}); it is read once`, c.doc.locate([]))
+          D.warning('duplicate-object', `${c.shown} is given ${copies.length} times, identically (${places.join(', ')}); it is read once`, c.doc.locate([]))
         )
       continue
     }
@@ -157,7 +155,7 @@ export const parseDocs = (docs: ReadonlyArray<SourceDoc>): Parsed => {
       diagnostics.push(
         D.error(
           'duplicate-object',
-          `${c.shown} is defined ${copies.length} times, differently (${copies.map(where).join(', ')}); a cluster holds one object per kind, namespace and name and the last kubectl apply replaces the others, so which one is enforced depends on the order of the files: keep one`,
+          `${c.shown} is defined ${copies.length} times, differently (${places.join(', ')}); a cluster holds one object per kind, namespace and name and the last kubectl apply replaces the others, so which one is enforced depends on the order of the files: keep one`,
           c.doc.locate([])
         )
       )
