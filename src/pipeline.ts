@@ -8,6 +8,7 @@ import { k8s } from '../dialects/k8s/index.js'
 import type { Dialect, Emitted } from '../dialects/dialect.js'
 import * as D from './diagnostics.js'
 import type { Inventory } from './cluster/inventory.js'
+import { suspiciousKind } from './io/kinds.js'
 import type { SourceDoc } from './io/source.js'
 import type { DialectName, PolicySet } from './ir/policy.js'
 import { concat } from './ir/policy.js'
@@ -65,6 +66,11 @@ export const parseDocs = (docs: ReadonlyArray<SourceDoc>): Parsed => {
       continue
     }
     const dialect = dialects.find((d) => d.accepts(apiVersion, kind))
+    const suspicious = dialect === undefined ? suspiciousKind(apiVersion, kind) : undefined
+    if (suspicious !== undefined) {
+      diagnostics.push(D.error('unknown-kind', suspicious, doc.locate(['kind'])))
+      continue
+    }
     if (dialect === undefined) {
       passthrough.push(doc)
       if (!inventoryKinds.has(kind) || apiVersion !== 'v1')
