@@ -70,11 +70,11 @@ describe('policies: scope, subject, ordering', () => {
     eq(p.subject, F.and(F.kind(['pod']), F.labelEquals('endpoint', 'app', 'a')))
     expect(p.origin.dialect).toBe('calico')
   })
-  it('a NetworkPolicy without a namespace lands in default, with an info', () => {
+  it('a NetworkPolicy without a namespace lands in default, with a warning (it decides where the policy applies)', () => {
     const { set, diagnostics } = parse('apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: p\nspec:\n  tier: t1\n')
     expect(set.policies[0]?.scope).toEqual({ _tag: 'namespace', namespace: 'default' })
     expect(set.policies[0]?.ordering).toEqual({ tier: 't1', order: undefined })
-    expect(diagnostics).toEqual(['p.yaml:4:3: info namespace-defaulted: metadata.namespace is not set; using "default"'])
+    expect(diagnostics).toEqual(['p.yaml:4:3: warning namespace-defaulted: metadata.namespace is not set; using "default" (give -n NAMESPACE to choose)'])
   })
   it('a GlobalNetworkPolicy is cluster-scoped and selects pods and host endpoints', () => {
     const p = one(gnp('  selector: all()\n'))
