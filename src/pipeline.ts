@@ -8,6 +8,7 @@ import { k8s } from '../dialects/k8s/index.js'
 import type { Dialect, Emitted } from '../dialects/dialect.js'
 import * as D from './diagnostics.js'
 import type { Inventory } from './cluster/inventory.js'
+import { suspiciousKind } from './io/kinds.js'
 import type { SourceDoc } from './io/source.js'
 import type { DialectName, PolicySet } from './ir/policy.js'
 import { concat } from './ir/policy.js'
@@ -101,6 +102,11 @@ export const parseDocs = (docs: ReadonlyArray<SourceDoc>): Parsed => {
     const meta = field(doc.value, 'metadata')
     const name = text(field(meta, 'name'))
     const dialect = dialects.find((d) => d.accepts(apiVersion, kind))
+    const suspicious = dialect === undefined ? suspiciousKind(apiVersion, kind) : undefined
+    if (suspicious !== undefined) {
+      diagnostics.push(D.error('unknown-kind', suspicious, doc.locate(['kind'])))
+      continue
+    }
     let set: PolicySet | undefined
     let namespace = text(field(meta, 'namespace'))
     if (dialect === undefined) {

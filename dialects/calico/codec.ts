@@ -25,7 +25,7 @@ import * as C from '../../src/ir/cidr.js'
 import * as D from '../../src/diagnostics.js'
 import { describe, intRange, oneOf, pathText, refinedString, stringMap, struct } from '../../src/io/decode.js'
 import type { Path, SourceDoc } from '../../src/io/source.js'
-import { LabelSelector, LabelSelectorRequirement, ObjectMeta, ianaServiceNameProblem } from '../kube.js'
+import { LabelSelectorRequirement, ObjectMeta, ValidLabelSelector, ianaServiceNameProblem } from '../kube.js'
 
 // -------------------------------------------------------------------------------------
 // helpers
@@ -302,6 +302,14 @@ export type ServiceMatch = t.TypeOf<typeof ServiceMatch>
 export const ServiceAccountMatch = struct('ServiceAccountMatch', {}, { names: list('service account names', t.string), selector: SelectorText })
 export type ServiceAccountMatch = t.TypeOf<typeof ServiceAccountMatch>
 
+/**
+ * Fields that only Calico Enterprise and Calico Cloud define (DNS-based egress policy:
+ * `EntityRule.domains`, `(Global)NetworkSet.allowedEgressDomains`); Calico Open Source's API
+ * (projectcalico/calico api/pkg/apis/projectcalico/v3) has neither, and its API server rejects them.
+ */
+const enterpriseOnly = (where: string, field: string): string =>
+  `${field} is a Calico Enterprise / Calico Cloud field of ${where}; it is not in Calico Open Source, whose policies netpolx reads (https://docs.tigera.io/calico/latest/reference/resources/)`
+
 export const EntityRule = struct(
   'EntityRule',
   {},
@@ -315,7 +323,8 @@ export const EntityRule = struct(
     notPorts: list('notPorts', Port, { max: 50 }),
     serviceAccounts: ServiceAccountMatch,
     services: ServiceMatch
-  }
+  },
+  { unknownMessage: (k) => (k === 'domains' ? enterpriseOnly('EntityRule', k) : `unknown field "${k}" in EntityRule`) }
 )
 export type EntityRule = t.TypeOf<typeof EntityRule>
 
@@ -409,7 +418,7 @@ export type StagedGlobalNetworkPolicySpec = t.TypeOf<typeof StagedGlobalNetworkP
 
 export const KnpLabelSelectorRequirement = LabelSelectorRequirement
 
-export const KnpLabelSelector = LabelSelector
+export const KnpLabelSelector = ValidLabelSelector
 export type KnpLabelSelector = t.TypeOf<typeof KnpLabelSelector>
 
 const KnpCidr = refinedString('CIDR', (s) =>
@@ -469,10 +478,20 @@ export type StagedKubernetesNetworkPolicySpec = t.TypeOf<typeof StagedKubernetes
 // network sets and tiers
 // -------------------------------------------------------------------------------------
 
-export const NetworkSetSpec = struct('NetworkSetSpec', {}, { nets: list('nets', SetNet) })
+export const NetworkSetSpec = struct(
+  'NetworkSetSpec',
+  {},
+  { nets: list('nets', SetNet) },
+  { unknownMessage: (k) => (k === 'allowedEgressDomains' ? enterpriseOnly('NetworkSet', k) : `unknown field "${k}" in NetworkSetSpec`) }
+)
 export type NetworkSetSpec = t.TypeOf<typeof NetworkSetSpec>
 
-export const GlobalNetworkSetSpec = struct('GlobalNetworkSetSpec', {}, { nets: list('nets', SetNet) })
+export const GlobalNetworkSetSpec = struct(
+  'GlobalNetworkSetSpec',
+  {},
+  { nets: list('nets', SetNet) },
+  { unknownMessage: (k) => (k === 'allowedEgressDomains' ? enterpriseOnly('GlobalNetworkSet', k) : `unknown field "${k}" in GlobalNetworkSetSpec`) }
+)
 export type GlobalNetworkSetSpec = t.TypeOf<typeof GlobalNetworkSetSpec>
 
 export const TierSpec = struct('TierSpec', {}, { order: Order, defaultAction: oneOf('defaultAction', ['Deny', 'Pass'] as const) })
@@ -488,9 +507,31 @@ export type ApiVersion = t.TypeOf<typeof ApiVersion>
 
 export { ObjectMeta }
 
-/** An object of one kind; an absent `spec` is the zero spec (Go decoding); `status` and other top-level fields are allowed. */
-const resource = <K extends string, S extends t.Mixed>(kind: K, spec: S) =>
-  struct(kind, { apiVersion: ApiVersion, kind: t.literal(kind), metadata: ObjectMeta }, { spec }, { allowUnknown: true })
+/**
+ * An object of one kind; `status` and other top-level fields are allowed. projectcalico.org/v3
+ * objects need a `spec` (every projectcalico.org CRD lists `required: [metadata, spec]`,
+ * api/config/crd/projectcalico.org_*.yaml); on the crd.projectcalico.org/v1 form, whose CRDs do
+ * not require it, an absent `spec` is the zero spec (Go decoding).
+ */
+const resource = <K extends string, S extends t.Mixed>(kind: K, spec: S) => {
+  const codec = struct(kind, { apiVersion: ApiVersion, kind: t.literal(kind), metadata: ObjectMeta }, { spec }, { allowUnknown: true })
+  return new t.Type<t.TypeOf<typeof codec>, unknown, unknown>(
+    kind,
+    codec.is,
+    (u, c) => {
+      const r = codec.validate(u, c)
+      const o = typeof u === 'object' && u !== null ? (u as Record<string, unknown>) : {}
+      if (o['apiVersion'] !== 'projectcalico.org/v3' || (o['spec'] !== undefined && o['spec'] !== null)) return r
+      const missing: t.ValidationError = {
+        value: undefined,
+        context: [...c, { key: 'spec', type: spec, actual: undefined }],
+        message: `missing required field "spec": a projectcalico.org/v3 ${kind} needs one (its CRD requires it); without it nothing says what the ${kind} does`
+      }
+      return t.failures(r._tag === 'Left' ? [...r.left, missing] : [missing])
+    },
+    codec.encode
+  )
+}
 
 export const NetworkPolicy = resource('NetworkPolicy', NetworkPolicySpec)
 export type NetworkPolicy = t.TypeOf<typeof NetworkPolicy>

@@ -651,7 +651,7 @@ export const parse = (doc: SourceDoc): ParseOutput => {
   const namespaced = o.kind === 'NetworkPolicy' || o.kind === 'NetworkSet'
   const namespace = namespaced ? (meta.namespace ?? defaultNamespace) : undefined
   if (namespaced && meta.namespace === undefined)
-    diagnostics.push(D.info('namespace-defaulted', `metadata.namespace is not set; using "${defaultNamespace}"`, at(doc, ['metadata'])))
+    diagnostics.push(D.warning('namespace-defaulted', `metadata.namespace is not set; using "${defaultNamespace}" (give -n NAMESPACE to choose)`, at(doc, ['metadata'])))
   if (D.hasErrors(diagnostics)) return { set: emptySet, diagnostics }
   const ctx: Ctx = { doc, namespace, diagnostics }
   let set: PolicySet = emptySet

@@ -442,12 +442,12 @@ export const parse = (doc: SourceDoc): ParseOutput => {
   const policy = decoded.right
   const problems = Cil.validatePolicy(policy)
   if (problems.length > 0)
-    return { set: emptySet, diagnostics: problems.map((p) => D.error('invalid-policy', `${pathText(p.path)}: ${p.message}`, doc.locate(p.path))) }
+    return { set: emptySet, diagnostics: problems.map((p) => D.error('invalid-policy', p.path.length === 0 ? p.message : `${pathText(p.path)}: ${p.message}`, doc.locate(p.path))) }
   const meta = policy.metadata
   const clusterwide = policy.kind === 'CiliumClusterwideNetworkPolicy'
   const diagnostics: Array<D.Diagnostic> = []
   if (!clusterwide && meta.namespace === undefined)
-    diagnostics.push(D.info('namespace-defaulted', `metadata.namespace is not set; using "${defaultNamespace}"`, at(doc, ['metadata'])))
+    diagnostics.push(D.warning('namespace-defaulted', `metadata.namespace is not set; using "${defaultNamespace}" (give -n NAMESPACE to choose)`, at(doc, ['metadata'])))
   if (clusterwide && meta.namespace !== undefined)
     diagnostics.push(
       D.info('namespace-ignored', `metadata.namespace: a ${policy.kind} is cluster-scoped; its namespace "${meta.namespace}" is ignored`, at(doc, ['metadata', 'namespace']))

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import * as C from '../../src/ir/cidr.js'
 import { describe, intRange, oneOf, refinedString, struct } from '../../src/io/decode.js'
-import { LabelSelector, ObjectMeta, ianaServiceNameProblem } from '../kube.js'
+import { ObjectMeta, ValidLabelSelector, ianaServiceNameProblem } from '../kube.js'
 
 export { LabelSelector, LabelSelectorRequirement, ObjectMeta, ianaServiceNameProblem } from '../kube.js'
 
@@ -49,7 +49,7 @@ export type IPBlock = t.TypeOf<typeof IPBlock>
 export const NetworkPolicyPeer = struct(
   'NetworkPolicyPeer',
   {},
-  { podSelector: LabelSelector, namespaceSelector: LabelSelector, ipBlock: IPBlock }
+  { podSelector: ValidLabelSelector, namespaceSelector: ValidLabelSelector, ipBlock: IPBlock }
 )
 export type NetworkPolicyPeer = t.TypeOf<typeof NetworkPolicyPeer>
 
@@ -84,7 +84,7 @@ export const NetworkPolicySpec = struct(
   'NetworkPolicySpec',
   {},
   {
-    podSelector: LabelSelector,
+    podSelector: ValidLabelSelector,
     policyTypes: t.readonlyArray(PolicyType),
     ingress: t.readonlyArray(IngressRule),
     egress: t.readonlyArray(EgressRule)

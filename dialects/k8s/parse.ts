@@ -174,7 +174,7 @@ export const parse = (doc: SourceDoc): ParseOutput => {
     annotations: withoutLastApplied(np.metadata.annotations)
   }
   if (np.metadata.namespace === undefined)
-    diagnostics.push(D.info('namespace-defaulted', `metadata.namespace is not set; using "${defaultNamespace}"`, at(doc, ['metadata'])))
+    diagnostics.push(D.warning('namespace-defaulted', `metadata.namespace is not set; using "${defaultNamespace}" (give -n NAMESPACE to choose)`, at(doc, ['metadata'])))
   if (spec.podSelector === undefined)
     diagnostics.push(
       D.warning('missing-pod-selector', 'spec.podSelector is not set; the API server stores it as {} (every pod in the namespace)', doc.locate(['spec']))

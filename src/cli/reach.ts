@@ -11,6 +11,7 @@ import { defaultProbes, matrix, reach } from '../semantics/table.js'
 import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } from './common.js'
 import { loadCluster } from './translate.js'
+import { namespaceFlags, namespaceHelp, namespaceOrExit } from './namespace.js'
 
 interface Options {
   readonly filename: ReadonlyArray<string>
@@ -20,6 +21,7 @@ interface Options {
   readonly external: ReadonlyArray<string> | undefined
   readonly output: 'table' | 'json'
   readonly verbose: boolean
+  readonly namespace: string | undefined
 }
 
 /** `80`, `80/TCP`, `53/udp` */
@@ -69,6 +71,7 @@ export const reachCommand = (io: Io): Command =>
       '\nExit codes: 0 computed, 2 unreadable or invalid input, bad invocation.\n\nExample:\n  netpolx reach -f policies/ --cluster cluster.yaml --port 80/TCP --external 8.8.8.8'
     )
     .requiredOption('-f, --filename <path>', 'policies: a file, a directory or - for standard input; repeatable', collect)
+    .option(namespaceFlags, namespaceHelp)
     .requiredOption('--cluster <path>', 'the cluster inventory: Namespace, Pod, Node, Service manifests or kubectl get -o yaml dumps; repeatable', collect)
     .addOption(new Option('--cni <cni>', 'enforcement model (default: the dialect of the documents; k8s for Kubernetes-only sets)').choices(['k8s', 'calico', 'cilium']))
     .option('--port <port>', 'probe PORT[/PROTOCOL] (default protocol TCP); repeatable (default: every port the policies single out)', collect)
@@ -88,7 +91,7 @@ export const reachCommand = (io: Io): Command =>
         if (E.isLeft(ip)) throw usageError(io, `invalid --external "${x}": ${ip.left}`)
         externals.push({ text: x, ip: ip.right })
       }
-      const docs = await readOrExit(io, opts.filename, opts.verbose)
+      const docs = namespaceOrExit(io, await readOrExit(io, opts.filename, opts.verbose), opts.namespace, opts.verbose)
       const inventory = await loadCluster(io, opts.cluster, opts.verbose)
       const parsed = parseDocs(docs)
       printDiagnostics(io, parsed.diagnostics, opts.verbose)

@@ -8,6 +8,7 @@ import { dialectByName, mixedCniNote, parseDocs, translate } from '../pipeline.j
 import type { CniName } from '../semantics/model.js'
 import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError, writeOutput } from './common.js'
+import { namespaceFlags, namespaceHelp, namespaceOrExit } from './namespace.js'
 
 interface Options {
   readonly filename: ReadonlyArray<string>
@@ -19,6 +20,7 @@ interface Options {
   readonly out: string | undefined
   readonly report: 'text' | 'json'
   readonly verbose: boolean
+  readonly namespace: string | undefined
 }
 
 /** Loads `--cluster` inventories; unreadable or invalid ones end the command with exit code 2. */
@@ -37,6 +39,7 @@ export const translateCommand = (io: Io): Command =>
     .addHelpText('after', '\nEvery construct translates exactly or is reported with its fidelity (exact, exact-for-inventory,\nbroader, narrower, unsupported). Anything below exact-for-inventory fails the run unless\n--allow-lossy is given; then the output carries a comment at each approximated rule.\n\nExit codes: 0 translated faithfully, 1 lossy translation refused (or written with --allow-lossy),\n2 unreadable or invalid input, bad invocation.\n\nExample:\n  netpolx translate -f policies/ --to k8s -o yaml --out translated.yaml')
     .requiredOption('-f, --filename <path>', 'a file, a directory (walked recursively) or - for standard input; repeatable', collect)
     .addOption(new Option('--to <dialect>', 'target dialect').choices(['k8s', 'calico', 'cilium']).makeOptionMandatory())
+    .option(namespaceFlags, namespaceHelp)
     .option('--cluster <path>', 'cluster inventory manifests (Namespaces, Pods, …) used to expand constructs per namespace or pod; repeatable', collect)
     .addOption(new Option('--from-cni <cni>', 'the CNI enforcing the input policies (default: the dialect of the documents)').choices(['k8s', 'calico', 'cilium']))
     .option('--allow-lossy', 'write the output even when some construct is approximated (exit code 1 all the same)', false)
@@ -47,7 +50,7 @@ export const translateCommand = (io: Io): Command =>
     .action(async (opts: Options) => {
       const target = dialectByName(opts.to)
       if (target === undefined) throw usageError(io, `unknown target dialect ${opts.to}`)
-      const docs = await readOrExit(io, opts.filename, opts.verbose)
+      const docs = namespaceOrExit(io, await readOrExit(io, opts.filename, opts.verbose), opts.namespace, opts.verbose)
       const inventory = await loadCluster(io, opts.cluster, opts.verbose)
       const parsed = parseDocs(docs)
       if (D.hasErrors(parsed.diagnostics)) {

@@ -3,15 +3,20 @@ import * as D from '../diagnostics.js'
 import { parseDocs } from '../pipeline.js'
 import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit } from './common.js'
+import { namespaceFlags, namespaceHelp, namespaceOrExit } from './namespace.js'
 
 export const validateCommand = (io: Io): Command =>
   new Command('validate')
     .description('Decode and check network policies; report every problem with its file:line:col.')
-    .addHelpText('after', '\nExit codes: 0 valid, 1 some policy is invalid, 2 unreadable input or bad invocation.')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 valid, 1 some policy is invalid, 2 unreadable input, no policy document in the input, or bad invocation.'
+    )
     .requiredOption('-f, --filename <path>', 'a file, a directory (walked recursively) or - for standard input; repeatable', collect)
+    .option(namespaceFlags, namespaceHelp)
     .option('-v, --verbose', 'also print info-level notes', false)
-    .action(async (opts: { filename: ReadonlyArray<string>; verbose: boolean }) => {
-      const docs = await readOrExit(io, opts.filename, opts.verbose)
+    .action(async (opts: { filename: ReadonlyArray<string>; namespace: string | undefined; verbose: boolean }) => {
+      const docs = namespaceOrExit(io, await readOrExit(io, opts.filename, opts.verbose), opts.namespace, opts.verbose)
       const parsed = parseDocs(docs)
       printDiagnostics(io, parsed.diagnostics, opts.verbose)
       const policies = parsed.set.policies.length
@@ -19,6 +24,14 @@ export const validateCommand = (io: Io): Command =>
         const n = parsed.diagnostics.filter((d) => d.severity === 'error').length
         io.stderr(`${n} error${n === 1 ? '' : 's'}\n`)
         throw new Exit(exitCodes.finding)
+      }
+      if (parsed.dialects.length === 0) {
+        // kubectl's "no objects passed to apply": an input without a single policy is not a valid policy set
+        const n = docs.length
+        io.stderr(
+          `netpolx: error no-policies: no network policy in the input (${n} document${n === 1 ? '' : 's'}, none a NetworkPolicy, Calico or Cilium policy resource)\n`
+        )
+        throw new Exit(exitCodes.usage)
       }
       io.stdout(`${policies} polic${policies === 1 ? 'y' : 'ies'} valid\n`)
     })

@@ -19,7 +19,11 @@ export const struct = <R extends t.Props, O extends t.Props>(
   name: string,
   required: R,
   optional: O,
-  options: { readonly allowUnknown?: boolean } = {}
+  options: {
+    readonly allowUnknown?: boolean
+    /** The message for an unknown field `key` (default: `unknown field "key" in NAME`). */
+    readonly unknownMessage?: (key: string) => string
+  } = {}
 ): t.Type<t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>, unknown, unknown> => {
   type A = t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>
   const props: Readonly<Record<string, t.Mixed>> = { ...optional, ...required }
@@ -41,7 +45,7 @@ export const struct = <R extends t.Props, O extends t.Props>(
         const codec = Object.prototype.hasOwnProperty.call(props, k) ? props[k] : undefined
         if (codec === undefined) {
           if (!options.allowUnknown)
-            errors.push({ value: v, context: [...c, { key: k, type: t.never, actual: v }], message: `unknown field "${k}" in ${name}` })
+            errors.push({ value: v, context: [...c, { key: k, type: t.never, actual: v }], message: options.unknownMessage?.(k) ?? `unknown field "${k}" in ${name}` })
           continue
         }
         if (v === null || v === undefined) {
@@ -122,13 +126,38 @@ export const stringMap = (name: string): t.Type<Readonly<Record<string, string>>
 // utils
 // -------------------------------------------------------------------------------------
 
-/** A short description of a value for error messages: `"abc"`, `70000`, `a sequence`, `null`. */
+/** Characters a terminal would hide or use to reorder text: shown as `\uXXXX` escapes in messages. */
+const hiddenChars = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu
+
+/** A short description of a value for error messages: `"abc"`, `70000`, `a sequence`, `null`; never NaN or Infinity. */
 export const describe = (u: unknown): string => {
   if (u === null || u === undefined) return 'null'
-  if (typeof u === 'string') return JSON.stringify(u.length > 60 ? `${u.slice(0, 57)}...` : u)
-  if (typeof u === 'number' || typeof u === 'boolean') return String(u)
+  if (typeof u === 'string')
+    return visible(JSON.stringify(u.length > 60 ? `${u.slice(0, 57)}...` : u))
+  if (typeof u === 'number') return Number.isNaN(u) ? '.nan (not a number)' : !Number.isFinite(u) ? (u > 0 ? '.inf (infinity)' : '-.inf (minus infinity)') : String(u)
+  if (typeof u === 'boolean') return String(u)
   if (Array.isArray(u)) return 'a sequence'
   return 'a mapping'
+}
+
+/** A value template placeholder: `${VAR}`, `{{ .Values.x }}`, `<name>`, `$VAR`. */
+export const looksLikePlaceholder = (s: string): boolean => /\$\{[^}]*\}|\{\{.*\}\}|<[^<>]*>|^\$[A-Z_][A-Z0-9_]*$/.test(s)
+
+/**
+ * What a codec expects, in Kubernetes terms rather than io-ts type names
+ * (`ReadonlyArray<EgressRule>` → `a list of EgressRule`, `string` → `a string`).
+ */
+export const expectedText = (name: string): string => {
+  const list = /^(?:Readonly)?Array<(.*)>$/.exec(name)
+  if (list !== null) return `a list${list[1] === undefined || list[1] === 'unknown' ? '' : ` of ${expectedText(list[1]).replace(/^an? /, '')}`}`
+  if (name === 'string') return 'a string'
+  if (name === 'number') return 'a number'
+  if (name === 'boolean') return 'true or false'
+  if (name === 'Int' || name === 'Integer') return 'an integer'
+  if (name === 'unknown' || name === 'never') return 'a value'
+  if (/^\{.*\}$/s.test(name) || /^Partial</.test(name) || /^Readonly</.test(name) || /^\(.*&.*\)$/s.test(name)) return 'a mapping'
+  if (/\|/.test(name)) return `one of ${name.split(/\s*\|\s*/).map(expectedText).join(', ')}`
+  return name
 }
 
 /** The key path of an io-ts error, relative to the decoded value (the root entry is dropped; union and intersection members are skipped). */
@@ -148,11 +177,17 @@ const pathOf = (e: t.ValidationError): Path => {
   return out
 }
 
+const placeholderHint = 'it looks like a template placeholder: fill templates first (helm template, envsubst, kustomize build) and check the result'
+
 const messageOf = (e: t.ValidationError): string => {
-  if (e.message !== undefined) return e.message
   const last = e.context[e.context.length - 1]
-  if (e.value === undefined) return `missing required field "${last?.key ?? ''}"`
-  return `expected ${last?.type.name ?? 'a value'}, got ${describe(e.value)}`
+  const base =
+    e.message !== undefined
+      ? e.message
+      : e.value === undefined
+        ? `missing required field "${last?.key ?? ''}"`
+        : `expected ${expectedText(last?.type.name ?? 'unknown')}, got ${describe(e.value)}`
+  return typeof e.value === 'string' && looksLikePlaceholder(e.value) && !base.includes('template placeholder') ? `${base}; ${placeholderHint}` : base
 }
 
 /**
@@ -205,4 +240,7 @@ export const withoutNulls = (u: unknown): unknown => {
 
 /** `spec.ingress[0].ports[1].port` */
 export const pathText = (path: Path): string =>
-  path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc === '' ? k : `${acc}.${k}`), '')
+  path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc === '' ? visible(k) : `${acc}.${visible(k)}`), '')
+
+/** `s` with the characters a terminal would hide or reorder text with written as `\uXXXX`. */
+export const visible = (s: string): string => s.replace(hiddenChars, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`)

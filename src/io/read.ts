@@ -83,15 +83,24 @@ const walk = async (dir: string, display: string, ds: Array<Diagnostic>): Promis
     let isFile = entry.isFile()
     if (entry.isSymbolicLink()) {
       const st = await fs.stat(real).then(
-        (s) => s,
-        () => undefined
+        (s): { readonly ok: true; readonly dir: boolean; readonly file: boolean } => ({ ok: true, dir: s.isDirectory(), file: s.isFile() }),
+        (e: unknown): { readonly ok: false; readonly code: string | undefined } => ({ ok: false, code: errnoCode(e) })
       )
-      isDir = st?.isDirectory() ?? false
-      isFile = st?.isFile() ?? false
+      if (!st.ok) {
+        // a link that dangles or loops is skipped, and said so (a file given by name would be an error)
+        if (isInputFile(entry.name) || st.code === 'ELOOP')
+          ds.push(D.warning('broken-symlink', st.code === 'ELOOP' ? 'symbolic link loop; skipped' : 'symbolic link to nothing (dangling); skipped', at(shown)))
+        continue
+      }
       // symlinked directories are not followed, so a link cycle cannot loop
-      if (isDir) continue
+      if (st.dir) {
+        ds.push(D.warning('symlink-not-followed', 'symbolic link to a directory; not followed (give the directory with -f to read it)', at(shown)))
+        continue
+      }
+      isDir = false
+      isFile = st.file
     }
-    if (isDir) out.push(...(await walk(real, shown, ds)))
+    if (isDir) for (const f of await walk(real, shown, ds)) out.push(f)
     else if (isFile && isInputFile(entry.name)) out.push({ real, display: shown })
   }
   return out
@@ -116,9 +125,10 @@ const readStdin = async (stdin: (() => Promise<Buffer>) | undefined): Promise<Re
 export const readInputs = async (paths: ReadonlyArray<string>, stdin?: () => Promise<Buffer>): Promise<ReadResult> => {
   const docs: Array<SourceDoc> = []
   const ds: Array<Diagnostic> = []
+  // element by element: spreading 200,000 documents into one call overflows the stack
   const add = (r: ReadResult): void => {
-    docs.push(...r.docs)
-    ds.push(...r.diagnostics)
+    for (const d of r.docs) docs.push(d)
+    for (const d of r.diagnostics) ds.push(d)
   }
   let stdinRead = false
   for (const p of paths) {

@@ -6,8 +6,8 @@
  * diagnostic needs a `file:line:col`, and JSON is re-parsed with `yaml` only at that moment.
  * Nothing here throws or prints; problems are returned as diagnostics.
  */
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, parseDocument, visit } from 'yaml'
-import type { Document, YAMLError } from 'yaml'
+import { Composer, LineCounter, Parser, isAlias, isCollection, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml'
+import type { CST, Document, YAMLError } from 'yaml'
 import * as D from '../diagnostics.js'
 import type { Diagnostic, Location } from '../diagnostics.js'
 
@@ -179,22 +179,67 @@ const notAnObject = (u: unknown, location: Location): Diagnostic =>
 
 const isObject = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === 'object' && u !== null && !Array.isArray(u)
 
-/** One top-level value → its SourceDocs (a `*List` wrapper is expanded into its items). */
-const expand = (file: string, index: number, value: unknown, locate: (path: Path, char?: number) => Location, ds: Array<Diagnostic>): ReadonlyArray<SourceDoc> => {
+/**
+ * The largest object a cluster stores: etcd refuses requests over 1.5 MiB (its default
+ * `--max-request-bytes`, https://etcd.io/docs/v3.5/dev-guide/limit/), and the API server stores an
+ * object as one etcd value. Measured as the object's JSON encoding.
+ */
+export const maxObjectBytes = 1.5 * 1024 * 1024
+
+/**
+ * An object larger than a cluster stores. Measured only when its source text (`textLength` UTF-16
+ * units) is over a quarter of the limit: UTF-8 takes at most 3 bytes per unit and JSON quoting
+ * adds little, so a smaller text does not encode to more than the limit (aliases aside: their
+ * expansion is bounded by `maxAliasCount`).
+ */
+const oversize = (value: unknown, textLength: number, location: () => Location): Diagnostic | undefined => {
+  if (textLength <= maxObjectBytes / 4) return undefined
+  const bytes = Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8')
+  if (bytes <= maxObjectBytes) return undefined
+  return D.error(
+    'object-too-large',
+    `the object is ${(bytes / 2 ** 20).toFixed(1)} MiB as JSON; a Kubernetes cluster stores at most 1.5 MiB per object (etcd's request limit)`,
+    location()
+  )
+}
+
+/** One top-level value (its source text `textLength` long) → its SourceDocs (a `*List` wrapper is expanded into its items). */
+const expand = (
+  file: string,
+  index: number,
+  value: unknown,
+  textLength: number,
+  locate: (path: Path, char?: number) => Location,
+  ds: Array<Diagnostic>
+): ReadonlyArray<SourceDoc> => {
   if (!isObject(value)) {
     ds.push(notAnObject(value, locate([])))
     return []
   }
   const kind = value['kind']
   const items = value['items']
-  if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items)) {
+  if (typeof kind === 'string' && kind.endsWith('List') && (Array.isArray(items) || 'items' in value)) {
+    // `kind: List` (and `*List`) hold their objects in `items`; `items: null` is an empty list (Go's decoding)
+    if (items !== null && items !== undefined && !Array.isArray(items)) {
+      ds.push(D.error('invalid-field', `items: expected a list of Kubernetes objects in a ${kind}, got ${items === null ? 'null' : typeof items === 'object' ? 'a mapping' : 'a scalar'}`, locate(['items'])))
+      return []
+    }
     const out: Array<SourceDoc> = []
-    items.forEach((item: unknown, i) => {
+    ;(Array.isArray(items) ? items : []).forEach((item: unknown, i) => {
       const itemLocate = (path: Path, char?: number): Location => locate(['items', i, ...path], char)
-      if (isObject(item)) out.push({ file, index, value: item, locate: itemLocate })
-      else ds.push(notAnObject(item, itemLocate([])))
+      if (!isObject(item)) ds.push(notAnObject(item, itemLocate([])))
+      else {
+        const big = oversize(item, textLength, () => itemLocate([]))
+        if (big !== undefined) ds.push(big)
+        else out.push({ file, index, value: item, locate: itemLocate })
+      }
     })
     return out
+  }
+  const big = oversize(value, textLength, () => locate([]))
+  if (big !== undefined) {
+    ds.push(big)
+    return []
   }
   return [{ file, index, value, locate }]
 }
@@ -215,6 +260,64 @@ const toJsFailureOffset = (doc: Document): number => {
   return offset ?? rangeStart(doc.contents) ?? 0
 }
 
+/** How deep collections may nest. No policy schema nests deeper than about 15 levels (a `kind: List` item's selector values); the API server's decoders stop at 10,000, and netpolx stops well before its own recursion could. */
+export const maxNestingDepth = 100
+
+interface ShapeProblem {
+  readonly code: 'nesting-depth' | 'collection-key'
+  readonly offset: number
+  readonly message: string
+}
+
+/**
+ * What the YAML syntax allows but a Kubernetes object cannot hold, found without recursion: a
+ * mapping or sequence used as a key (the library would turn it into a string), and nesting deeper
+ * than {@link maxNestingDepth}. Aliases are not followed (their count is limited by `toJS`).
+ */
+const shapeProblem = (doc: Document): ShapeProblem | undefined => {
+  const stack: Array<readonly [unknown, number]> = [[doc.contents, 1]]
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [node, depth] = top
+    if (!isCollection(node)) continue
+    if (depth > maxNestingDepth)
+      return { code: 'nesting-depth', offset: rangeStart(node) ?? 0, message: `nested more than ${maxNestingDepth} levels deep: no Kubernetes policy resource nests this deep` }
+    if (isMap(node)) {
+      for (const p of node.items) {
+        if (isCollection(p.key)) return { code: 'collection-key', offset: rangeStart(p.key) ?? 0, message: 'a mapping or sequence used as a key: the keys of a Kubernetes object are strings' }
+        stack.push([p.value, depth + 1])
+      }
+    } else for (const item of node.items) stack.push([item, depth + 1])
+  }
+  return undefined
+}
+
+/**
+ * The offset of the first collection nested deeper than {@link maxNestingDepth} in a document's
+ * syntax tokens, found without recursion. Checked before composing, because the `yaml` library's
+ * composer recurses once per level and would overflow the stack on deep input.
+ */
+const tooDeepOffset = (doc: CST.Document): number | undefined => {
+  const stack: Array<readonly [CST.Token | null | undefined, number]> = [[doc.value, 1]]
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [token, depth] = top
+    if (token === null || token === undefined) continue
+    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection') continue
+    if (depth > maxNestingDepth) return token.offset
+    for (const item of token.items) {
+      stack.push([item.key, depth + 1])
+      stack.push([item.value, depth + 1])
+    }
+  }
+  return undefined
+}
+
+/** A `toJS` failure in the user's terms. */
+const toJsMessage = (e: unknown): string => {
+  const msg = e instanceof Error ? e.message : String(e)
+  if (/alias count/i.test(msg)) return `more than ${maxAliasCount} alias expansions in one document (a resource-exhaustion attack?)`
+  return firstLine(msg)
+}
+
 const yamlDiagnostic = (file: string, lc: LineCounter, e: YAMLError, severity: 'error' | 'warning'): Diagnostic => {
   const { line, col } = lc.linePos(e.pos[0])
   const loc = position(file, line, col)
@@ -222,37 +325,65 @@ const yamlDiagnostic = (file: string, lc: LineCounter, e: YAMLError, severity: '
   return severity === 'error' ? D.error('yaml-syntax', msg, loc) : D.warning('yaml-warning', msg, loc)
 }
 
+/**
+ * Multi-document YAML, one document at a time: the composer yields each document as it is
+ * complete and its syntax tree is dropped once converted, so time and memory grow linearly with the
+ * input (`parseAllDocuments` keeps every tree alive until the end).
+ */
 const parseYaml = (file: string, text: string): ParseResult => {
   const lc = new LineCounter()
-  const stream = parseAllDocuments(text, { ...parseOptions, lineCounter: lc })
+  const composer = new Composer(parseOptions)
   const errors: Array<Diagnostic> = []
   const warnings: Array<Diagnostic> = []
-  if ('empty' in stream) {
-    for (const e of stream.errors) errors.push(yamlDiagnostic(file, lc, e, 'error'))
-    for (const w of stream.warnings) warnings.push(yamlDiagnostic(file, lc, w, 'warning'))
-    if (errors.length === 0) errors.push(D.error('empty-input', 'no documents in file', position(file, 1, 1)))
-    return { docs: [], diagnostics: [...errors, ...warnings] }
-  }
   const values: Array<{ readonly range: readonly [number, number]; readonly value: unknown }> = []
-  for (const doc of stream) {
+  let documents = 0
+  const composed = function* (): Generator<Document.Parsed> {
+    for (const token of new Parser(lc.addNewLine).parse(text)) {
+      const deep = token.type === 'document' ? tooDeepOffset(token) : undefined
+      if (deep !== undefined) {
+        documents++
+        const { line, col } = lc.linePos(deep)
+        errors.push(D.error('nesting-depth', `nested more than ${maxNestingDepth} levels deep: no Kubernetes policy resource nests this deep`, position(file, line, col)))
+        continue
+      }
+      yield* composer.next(token)
+    }
+    yield* composer.end()
+  }
+  for (const doc of composed()) {
+    documents++
     for (const e of doc.errors) errors.push(yamlDiagnostic(file, lc, e, 'error'))
     for (const w of doc.warnings) warnings.push(yamlDiagnostic(file, lc, w, 'warning'))
     if (doc.errors.length > 0 || doc.contents === null) continue
+    const shape = shapeProblem(doc)
+    if (shape !== undefined) {
+      const { line, col } = lc.linePos(shape.offset)
+      errors.push(D.error(shape.code, shape.message, position(file, line, col)))
+      continue
+    }
     let value: unknown
     try {
       value = doc.toJS({ maxAliasCount })
     } catch (e) {
       const { line, col } = lc.linePos(toJsFailureOffset(doc))
-      errors.push(D.error('yaml-syntax', firstLine(e instanceof Error ? e.message : String(e)), position(file, line, col)))
+      errors.push(D.error('yaml-syntax', toJsMessage(e), position(file, line, col)))
       continue
     }
     if (value === null || value === undefined) continue
     values.push({ range: [doc.range[0], doc.range[2]], value })
   }
+  if (documents === 0) {
+    const info = composer.streamInfo()
+    for (const e of info.errors) errors.push(yamlDiagnostic(file, lc, e, 'error'))
+    for (const w of info.warnings) warnings.push(yamlDiagnostic(file, lc, w, 'warning'))
+  }
   if (errors.length > 0) return { docs: [], diagnostics: [...errors, ...warnings] }
   if (values.length === 0) return { docs: [], diagnostics: [D.error('empty-input', 'no documents in file', position(file, 1, 1)), ...warnings] }
   const ds: Array<Diagnostic> = []
-  const docs = values.flatMap(({ range, value }, index) => expand(file, index, value, lazyLocator(file, text, range, lc), ds))
+  const docs: Array<SourceDoc> = []
+  values.forEach(({ range, value }, index) => {
+    for (const d of expand(file, index, value, range[1] - range[0], lazyLocator(file, text, range, lc), ds)) docs.push(d)
+  })
   return { docs, diagnostics: [...ds, ...warnings] }
 }
 
@@ -263,6 +394,8 @@ const parseYaml = (file: string, text: string): ParseResult => {
 interface JsonProblem {
   readonly offset: number
   readonly message: string
+  /** The text is one JSON value followed by more text (which YAML may read, e.g. `{...}` then `---`). */
+  readonly trailing?: boolean
 }
 
 /** A run of string characters that need no attention (sticky; always matches). */
@@ -280,6 +413,7 @@ export const checkJson = (text: string): JsonProblem | undefined => {
   const skipWs = (): void => {
     while (i < n && isWs(text.charCodeAt(i))) i++
   }
+  const tooDeep = (): JsonProblem => ({ offset: i - 1, message: `nested more than ${maxNestingDepth} levels deep: no Kubernetes policy resource nests this deep` })
   const unexpected = (): JsonProblem =>
     i >= n ? { offset: n, message: 'unexpected end of JSON input' } : { offset: i, message: `unexpected character ${JSON.stringify(text[i])}` }
   /** Scans a string starting at `i` (a `"`); returns its raw text or a problem. */
@@ -357,6 +491,7 @@ export const checkJson = (text: string): JsonProblem | undefined => {
           i++
           expectValue = false
         } else {
+          if (stack.length >= maxNestingDepth) return tooDeep()
           stack.push({ kind: 'object', keys: new Set() })
           const p = objectKey(stack[stack.length - 1])
           if (p !== undefined) return p
@@ -367,7 +502,10 @@ export const checkJson = (text: string): JsonProblem | undefined => {
         if (text[i] === ']') {
           i++
           expectValue = false
-        } else stack.push({ kind: 'array' })
+        } else {
+          if (stack.length >= maxNestingDepth) return tooDeep()
+          stack.push({ kind: 'array' })
+        }
       } else if (c === '"') {
         const s = scanString()
         if (typeof s !== 'string') return s
@@ -381,7 +519,7 @@ export const checkJson = (text: string): JsonProblem | undefined => {
     }
     skipWs()
     const top = stack[stack.length - 1]
-    if (top === undefined) return i < n ? { offset: i, message: `unexpected character ${JSON.stringify(text[i])} after the JSON value` } : undefined
+    if (top === undefined) return i < n ? { offset: i, message: `unexpected character ${JSON.stringify(text[i])} after the JSON value`, trailing: true } : undefined
     const c = text[i]
     if (c === ',') {
       i++
@@ -415,8 +553,7 @@ export const checkJson = (text: string): JsonProblem | undefined => {
   }
 }
 
-const parseJson = (file: string, text: string): ParseResult => {
-  const problem = checkJson(text)
+const parseJson = (file: string, text: string, problem: JsonProblem | undefined): ParseResult => {
   if (problem !== undefined) return { docs: [], diagnostics: [D.error('json-syntax', problem.message, offsetLocation(file, text, problem.offset))] }
   let value: unknown
   try {
@@ -438,7 +575,7 @@ const parseJson = (file: string, text: string): ParseResult => {
     return cached(path, char)
   }
   const ds: Array<Diagnostic> = []
-  const docs = expand(file, 0, value, locate, ds)
+  const docs = expand(file, 0, value, text.length, locate, ds)
   return { docs, diagnostics: ds }
 }
 
@@ -451,8 +588,11 @@ export const parseText = (file: string, text: string): ParseResult => {
   if (text.includes('\0')) return { docs: [], diagnostics: [D.error('binary-input', 'not a text file: it contains NUL bytes', position(file, 1, 1))] }
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   const trimmed = body.trimStart()
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return parseJson(file, body)
-  return parseYaml(file, body)
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return parseYaml(file, body)
+  const problem = checkJson(body)
+  // a `.yaml` file (or standard input) holding a JSON object then `---` and more documents is YAML
+  if (problem?.trailing === true && !file.endsWith('.json')) return parseYaml(file, body)
+  return parseJson(file, body, problem)
 }
 
 /**

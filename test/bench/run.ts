@@ -13,6 +13,7 @@ import { parseDocs, translate } from '../../src/pipeline.js'
 import { k8s } from '../../src/semantics/k8s.js'
 import { matrix, reach } from '../../src/semantics/table.js'
 import { clusterYaml, policiesYaml } from './generate.js'
+import { readingBench } from './reading.js'
 
 /** Collects garbage before a timed run when node runs with --expose-gc, so runs do not pay for each other's garbage. */
 const collect = (): void => {
@@ -116,3 +117,4 @@ reachBench(1_000, 100, 200, true)
 reachBench(5_000, 500, 1_000, true)
 reachBench(20_000, 2_000, 2_000, false)
 reachBench(100_000, 2_000, 1_000, false)
+readingBench(say)

@@ -134,7 +134,7 @@ describe('policy templates', () => {
       default: 53
 `
     )
-    expect(errorsOf(text)).toEqual(['p.yaml:17:29: error invalid-field: spec.policies[0].rules[0].peers[0].pods.namespaces: expected ReadonlyArray<namespace name>, got 53'])
+    expect(errorsOf(text)).toEqual(['p.yaml:17:29: error invalid-field: spec.policies[0].rules[0].peers[0].pods.namespaces: expected a list of namespace name, got 53'])
   })
 
   it('reports peers that are both pods and external, and rules for a direction the policy does not govern', () => {

@@ -73,8 +73,15 @@ describe('objects', () => {
     for (const apiVersion of ['projectcalico.org/v3', 'crd.projectcalico.org/v1'])
       for (const kind of K.calicoKinds) expect(ok(obj(kind, '  {}\n', apiVersion)).kind).toBe(kind)
   })
-  it('an absent spec is allowed (the zero spec)', () => {
-    expect(spec(ok('apiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\nmetadata:\n  name: s\n'))).toBeUndefined()
+  it('an absent spec is the zero spec on the crd.projectcalico.org/v1 form, and an error on projectcalico.org/v3 (its CRDs require spec)', () => {
+    expect(spec(ok('apiVersion: crd.projectcalico.org/v1\nkind: GlobalNetworkSet\nmetadata:\n  name: s\n'))).toBeUndefined()
+    // the tutorial's sloppy example (issue 13): a NetworkPolicy with metadata only
+    expect(errors('apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: allow-tcp-6379\n  namespace: production\n')).toEqual([
+      e(1, 1, 'spec: missing required field "spec": a projectcalico.org/v3 NetworkPolicy needs one (its CRD requires it); without it nothing says what the NetworkPolicy does')
+    ])
+    expect(errors('apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: g\nspec: null\n')).toEqual([
+      e(5, 7, 'spec: missing required field "spec": a projectcalico.org/v3 GlobalNetworkPolicy needs one (its CRD requires it); without it nothing says what the GlobalNetworkPolicy does')
+    ])
   })
   it('another apiVersion or kind is an error', () => {
     expect(errors(obj('NetworkPolicy', '  {}\n', 'projectcalico.org/v1'))).toEqual([
@@ -89,12 +96,12 @@ describe('objects', () => {
     ])
     expect(errors('apiVersion: projectcalico.org/v3\nmetadata:\n  name: p\n')).toEqual([e(1, 1, 'kind: missing required field "kind"')])
   })
-  it('metadata is lenient, but needs a name and string labels', () => {
+  it('metadata accepts what the API server sets, needs a name and string labels', () => {
     const o = ok(
       'apiVersion: projectcalico.org/v3\nkind: NetworkSet\nmetadata:\n  name: s\n  uid: 1\n  creationTimestamp: null\n  labels: {a: b}\nstatus: {}\nspec: {}\n'
     )
     expect(o.metadata.labels).toEqual({ a: 'b' })
-    expect(errors('apiVersion: projectcalico.org/v3\nkind: NetworkSet\nmetadata:\n  labels: {a: 1}\n')).toEqual([
+    expect(errors('apiVersion: projectcalico.org/v3\nkind: NetworkSet\nmetadata:\n  labels: {a: 1}\nspec: {}\n')).toEqual([
       e(4, 3, 'metadata.name: missing required field "name"'),
       e(4, 15, 'metadata.labels.a: expected a string value for labels key "a", got 1')
     ])
@@ -129,7 +136,7 @@ describe('policy specs', () => {
   it('GlobalNetworkPolicy adds namespaceSelector, doNotTrack, preDNAT, applyOnForward', () => {
     const o = ok(gnp("  namespaceSelector: team == 'a'\n  doNotTrack: true\n  applyOnForward: true\n  preDNAT: false\n"))
     expect(spec(o)).toEqual({ namespaceSelector: "team == 'a'", doNotTrack: true, applyOnForward: true, preDNAT: false })
-    expect(errors(gnp('  doNotTrack: "yes"\n'))).toEqual([e(7, 15, 'spec.doNotTrack: expected boolean, got "yes"')])
+    expect(errors(gnp('  doNotTrack: "yes"\n'))).toEqual([e(7, 15, 'spec.doNotTrack: expected true or false, got "yes"')])
   })
   it('NetworkPolicy has none of the GlobalNetworkPolicy-only fields', () => {
     expect(errors(np("  namespaceSelector: a == 'b'\n  doNotTrack: true\n  preDNAT: true\n  applyOnForward: true\n"))).toEqual([
@@ -146,7 +153,7 @@ describe('policy specs', () => {
   })
   it('order is a number', () => {
     expect(errors(np('  order: "10"\n'))).toEqual([e(7, 10, 'spec.order: invalid order "10": expected a number')])
-    expect(errors(np('  order: .inf\n'))).toEqual([e(7, 10, 'spec.order: invalid order Infinity: expected a number')])
+    expect(errors(np('  order: .inf\n'))).toEqual([e(7, 10, 'spec.order: invalid order .inf (infinity): expected a number')])
   })
   it('selectors are at most 1024 characters', () => {
     expect(errors(np(`  selector: "${'a'.repeat(1025)}"\n`))).toEqual([e(7, 13, 'spec.selector: selector must be at most 1024 characters, got 1025')])
@@ -587,10 +594,53 @@ const corpusFiles = (): ReadonlyArray<string> => {
  * - `kubernetes-node-ports.block-1` writes `1.2.3.4/16` and `100.100.100.0/16`: host bits set,
  *   which the `net` validator on rule nets rejects (`validateIPNetwork`);
  * - `calico-labels` blocks 1 and 6 use a numeric port without a protocol (`validateRule`);
+ * - object names and namespaces the API server refuses (`NameIsDNSSubdomain`,
+ *   `ValidateNamespaceName` in k8s.io/apimachinery): IBM's analyzer test cases name policies with
+ *   upper-case letters (`testcase5-denyFirst`), and docs pages use `<placeholder>` names;
+ * - docs snippets that show only the metadata of a projectcalico.org/v3 policy, without the
+ *   `spec` the projectcalico.org CRDs require (`calico-network-policy` blocks 1-2);
  * - IBM's `testcase24-b` is an analyzer test case that combines `global()` with `all()` in a rule
  *   namespaceSelector, which `validateEntityRule` rejects.
  */
 const expectedErrors: Readonly<Record<string, ReadonlyArray<string>>> = {
+  'ibm-network-config-analyzer/testcase10-local-networkpolicies-allow-default.yaml': [
+    'ibm-network-config-analyzer/testcase10-local-networkpolicies-allow-default.yaml:15:9: error invalid-field: metadata.name: invalid name "testcase10-allowAll-default": it must be a DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\', starting and ending with a letter or digit'
+  ],
+  'ibm-network-config-analyzer/testcase11-denyFirstAlsoEgressDefaultAllow.yaml': [
+    'ibm-network-config-analyzer/testcase11-denyFirstAlsoEgressDefaultAllow.yaml:4:9: error invalid-field: metadata.name: invalid name "testcase11-deny-denyFirstAlsoEgress-defaultAllow": it must be a DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\', starting and ending with a letter or digit',
+    'ibm-network-config-analyzer/testcase11-denyFirstAlsoEgressDefaultAllow.yaml:23:9: error invalid-field: metadata.name: invalid name "testcase11-allow-denyFirstAlsoEgress-defaultAllow": it must be a DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\', starting and ending with a letter or digit',
+    'ibm-network-config-analyzer/testcase11-denyFirstAlsoEgressDefaultAllow.yaml:41:9: error invalid-field: metadata.name: invalid name "testcase11-default-denyFirstAlsoEgress-defaultAllow": it must be a DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\', starting and ending with a letter or digit'
+  ],
+  'ibm-network-config-analyzer/testcase17-empty-globalNetworkpolicy.yaml': [
+    'ibm-network-config-analyzer/testcase17-empty-globalNetworkpolicy.yaml:4:9: error invalid-field: metadata.name: invalid name "testcase17-empty-globalNetworkpolicy": it must be a DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\', starting and ending with a letter or digit'
+  ],
+  'ibm-network-config-analyzer/testcase21-Calico-allowSpecific-kube-system.yaml': [
+    'ibm-network-config-analyzer/testcase21-Calico-allowSpecific-kube-system.yaml:5:9: error invalid-field: metadata.name: invalid name "testcase21-allow-allowFirst-defaultAllow": it must be a DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\', starting and ending with a letter or digit'
+  ],
+  'ibm-network-config-analyzer/testcase3-networkpolicy-firstAllowSuperSet.yaml': [
+    'ibm-network-config-analyzer/testcase3-networkpolicy-firstAllowSuperSet.yaml:4:9: error invalid-field: metadata.name: invalid name "testcase3-networkpolicy-firstAllowSuperSet": it must be a DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\', starting and ending with a letter or digit'
+  ],
+  'ibm-network-config-analyzer/testcase5-denyFirst.yaml': [
+    'ibm-network-config-analyzer/testcase5-denyFirst.yaml:4:9: error invalid-field: metadata.name: invalid name "testcase5-denyFirst": it must be a DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\', starting and ending with a letter or digit'
+  ],
+  'ibm-network-config-analyzer/testcase6-superAllow.yaml': [
+    'ibm-network-config-analyzer/testcase6-superAllow.yaml:4:9: error invalid-field: metadata.name: invalid name "testcase6-superAllow": it must be a DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\', starting and ending with a letter or digit'
+  ],
+  'tigera-docs/calico-network-policy.block-1.yaml': [
+    'tigera-docs/calico-network-policy.block-1.yaml:1:1: error invalid-field: spec: missing required field "spec": a projectcalico.org/v3 NetworkPolicy needs one (its CRD requires it); without it nothing says what the NetworkPolicy does'
+  ],
+  'tigera-docs/calico-network-policy.block-2.yaml': [
+    'tigera-docs/calico-network-policy.block-2.yaml:1:1: error invalid-field: spec: missing required field "spec": a projectcalico.org/v3 GlobalNetworkPolicy needs one (its CRD requires it); without it nothing says what the GlobalNetworkPolicy does'
+  ],
+  'tigera-docs/create-ingress-gateway.block-2.yaml': [
+    'tigera-docs/create-ingress-gateway.block-2.yaml:5:14: error invalid-field: metadata.namespace: invalid namespace "<gateway-namespace>": it looks like a template placeholder: fill templates first (helm template, envsubst, kustomize build) and check the result'
+  ],
+  'tigera-docs/log-rules.block-1.yaml': [
+    'tigera-docs/log-rules.block-1.yaml:4:11: error invalid-field: metadata.name: invalid name "<log-everything-in-cluster>": it looks like a template placeholder: fill templates first (helm template, envsubst, kustomize build) and check the result'
+  ],
+  'tigera-docs/log-rules.block-2.yaml': [
+    'tigera-docs/log-rules.block-2.yaml:5:14: error invalid-field: metadata.namespace: invalid namespace "<namespace>": it looks like a template placeholder: fill templates first (helm template, envsubst, kustomize build) and check the result'
+  ],
   'ibm-network-config-analyzer/testcase24-b.yaml': [
     'ibm-network-config-analyzer/testcase24-b.yaml:14:26: error invalid-field: spec.ingress[0].source.namespaceSelector: global() cannot be combined with other selectors',
     'ibm-network-config-analyzer/testcase24-b.yaml:18:26: error invalid-field: spec.egress[0].destination.namespaceSelector: global() cannot be combined with other selectors'
@@ -621,8 +671,8 @@ const expectedErrors: Readonly<Record<string, ReadonlyArray<string>>> = {
     'tigera-docs/kubernetes-node-ports.block-1.yaml:12:28: error invalid-field: spec.ingress[0].source.nets[1]: invalid CIDR "100.100.100.0/16": host bits are set (Calico requires the network address: "100.100.0.0/16")'
   ],
   'tigera-docs/protect-hosts.block-1.yaml': [
-    'tigera-docs/protect-hosts.block-1.yaml:13:13: error invalid-field: spec.ingress[0].source.nets[0]: invalid CIDR "<your management CIDR>": expected ADDRESS/PREFIX',
-    'tigera-docs/protect-hosts.block-1.yaml:27:13: error invalid-field: spec.egress[0].destination.nets[0]: invalid CIDR "<your etcd IP>/32": an IPv4 address has four dot-separated octets'
+    'tigera-docs/protect-hosts.block-1.yaml:13:13: error invalid-field: spec.ingress[0].source.nets[0]: invalid CIDR "<your management CIDR>": expected ADDRESS/PREFIX; it looks like a template placeholder: fill templates first (helm template, envsubst, kustomize build) and check the result',
+    'tigera-docs/protect-hosts.block-1.yaml:27:13: error invalid-field: spec.egress[0].destination.nets[0]: invalid CIDR "<your etcd IP>/32": an IPv4 address has four dot-separated octets; it looks like a template placeholder: fill templates first (helm template, envsubst, kustomize build) and check the result'
   ],
   'tigera-docs/services-cluster-ips.block-1.yaml': [
     'tigera-docs/services-cluster-ips.block-1.yaml:19:9: error invalid-field: spec.ingress[0].destination.nets[0]: invalid CIDR "10.20.30.40/32  Cluster IP A": prefix length must be 0-32',

@@ -157,7 +157,7 @@ describe('rule fields', () => {
     ).toEqual([
       'p.yaml:10:5: error invalid-field: spec.labels[0].key: missing required field "key"',
       'p.yaml:11:16: error invalid-field: spec.log.value: invalid log value "this log annotation is far too long": must be at most 32 characters',
-      'p.yaml:12:32: error invalid-field: spec.enableDefaultDeny.ingress: expected boolean, got "no"',
+      'p.yaml:12:32: error invalid-field: spec.enableDefaultDeny.ingress: expected true or false, got "no"',
       'p.yaml:12:44: error invalid-field: spec.enableDefaultDeny.both: unknown field "both" in DefaultDenyConfig'
     ]))
 

@@ -111,7 +111,7 @@ describe('policies', () => {
   it('a CNP without metadata.namespace lands in "default"', () => {
     const { policy, diagnostics } = parsed('apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: p\nspec:\n  endpointSelector: {}\n  ingress: [{}]\n')
     expect(policy.scope).toEqual({ _tag: 'namespace', namespace: 'default' })
-    expect(diagnostics).toEqual(['p.yaml:4:3: info namespace-defaulted: metadata.namespace is not set; using "default"'])
+    expect(diagnostics).toEqual(['p.yaml:4:3: warning namespace-defaulted: metadata.namespace is not set; using "default" (give -n NAMESPACE to choose)'])
   })
 
   it('a CCNP is cluster-scoped; metadata labels are carried, last-applied-configuration is not', () => {

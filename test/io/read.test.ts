@@ -81,6 +81,31 @@ describe('readInputs', () => {
     expect(r.diagnostics.map(render)).toEqual([`${e}:1:1: warning empty-directory: no .yaml, .yml or .json files in directory`])
   })
 
+  it('warns about symbolic links in a directory that dangle or loop, and about linked directories it does not follow (issue 14 item 6)', async () => {
+    await write('d/ok.yaml', obj('ok'))
+    const d = path.join(dir, 'd')
+    await fs.symlink(path.join(dir, 'nowhere.yaml'), path.join(d, 'dangling.yaml'))
+    await fs.symlink(path.join(d, 'loop-b.yaml'), path.join(d, 'loop-a.yaml'))
+    await fs.symlink(path.join(d, 'loop-a.yaml'), path.join(d, 'loop-b.yaml'))
+    await fs.symlink(d, path.join(d, 'self'))
+    const r = await readInputs([d])
+    expect(names(r.docs)).toEqual(['d/ok.yaml#ok'])
+    expect(r.diagnostics.map(render)).toEqual([
+      `${d}${path.sep}dangling.yaml:1:1: warning broken-symlink: symbolic link to nothing (dangling); skipped`,
+      `${d}${path.sep}loop-a.yaml:1:1: warning broken-symlink: symbolic link loop; skipped`,
+      `${d}${path.sep}loop-b.yaml:1:1: warning broken-symlink: symbolic link loop; skipped`,
+      `${d}${path.sep}self:1:1: warning symlink-not-followed: symbolic link to a directory; not followed (give the directory with -f to read it)`
+    ])
+  })
+
+  it('reads 200,000 documents of one file without overflowing the stack (issue 14 item 4)', async () => {
+    const items = Array.from({ length: 200_000 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}` } }))
+    const f = await write('big.json', JSON.stringify({ apiVersion: 'v1', kind: 'List', items }))
+    const r = await readInputs([f, f])
+    expect(r.diagnostics).toEqual([])
+    expect(r.docs.length).toBe(400_000)
+  })
+
   it('reports a missing path and continues', async () => {
     const a = await write('a.yaml', obj('a'))
     const missing = path.join(dir, 'nope.yaml')

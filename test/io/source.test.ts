@@ -111,22 +111,43 @@ describe('YAML documents', () => {
     ])
   })
 
-  it('never prints, even about collection keys the library stringifies', () => {
+  it('refuses a mapping or sequence used as a key (the library would stringify it), and never prints', () => {
     const spy = vi.spyOn(process, 'emitWarning')
     try {
-      const [doc] = docsOf('k.yaml', 'apiVersion: v1\nkind: X\n? [a, b]\n: 1\n')
-      expect(doc?.value).toEqual({ apiVersion: 'v1', kind: 'X', '[ a, b ]': 1 })
+      expect(diags('k.yaml', 'apiVersion: v1\nkind: X\n? [a, b]\n: 1\n')).toEqual([
+        'k.yaml:3:3: error collection-key: a mapping or sequence used as a key: the keys of a Kubernetes object are strings'
+      ])
+      // issue 14: a mapping used as a label key
+      expect(diags('l.yaml', 'apiVersion: v1\nkind: X\nmetadata:\n  labels:\n    ? {app: web}\n    : x\n')).toEqual([
+        'l.yaml:5:7: error collection-key: a mapping or sequence used as a key: the keys of a Kubernetes object are strings'
+      ])
       expect(spy).not.toHaveBeenCalled()
     } finally {
       spy.mockRestore()
     }
   })
 
+  it('ends deep nesting with a message about nesting depth, in YAML and JSON', () => {
+    const deep = (n: number): string => `${'['.repeat(n)}${']'.repeat(n)}`
+    // 99 levels under the document's own mapping: accepted
+    expect(docsOf('ok.yaml', `apiVersion: v1\nkind: X\nd: ${deep(99)}\n`)).toHaveLength(1)
+    expect(diags('d.yaml', `apiVersion: v1\nkind: X\nd: ${deep(100000)}\n`)).toEqual([
+      'd.yaml:3:103: error nesting-depth: nested more than 100 levels deep: no Kubernetes policy resource nests this deep'
+    ])
+    const block = Array.from({ length: 150 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n')
+    expect(diags('b.yaml', `${block} x\n`)).toEqual([
+      'b.yaml:101:201: error nesting-depth: nested more than 100 levels deep: no Kubernetes policy resource nests this deep'
+    ])
+    expect(diags('d.json', `{"d": ${deep(100000)}}`)).toEqual([
+      'd.json:1:106: error json-syntax: nested more than 100 levels deep: no Kubernetes policy resource nests this deep'
+    ])
+  })
+
   it('turns an alias bomb into a syntax error', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]']
     for (const [i, n] of ['b', 'c', 'd', 'e', 'f'].entries()) lines.push(`${n}: &${n} [${Array(10).fill(`*${'abcde'[i]}`).join(', ')}]`)
     expect(diags('bomb.yaml', `${lines.join('\n')}\n`)).toEqual([
-      'bomb.yaml:1:1: error yaml-syntax: Excessive alias count indicates a resource exhaustion attack'
+      'bomb.yaml:1:1: error yaml-syntax: more than 1000 alias expansions in one document (a resource-exhaustion attack?)'
     ])
   })
 })
@@ -249,8 +270,8 @@ describe('JSON', () => {
     expect(docsOf('d.json', '{"a": {"b": 1}, "c": {"b": 2}}').length).toBe(1)
   })
 
-  it('accepts escapes and deep nesting', () => {
-    const [doc] = docsOf('n.json', `{"k": "a\\"b\\u00e9", "d": ${'['.repeat(5000)}${']'.repeat(5000)}}`)
+  it('accepts escapes and nesting up to the depth limit', () => {
+    const [doc] = docsOf('n.json', `{"k": "a\\"b\\u00e9", "d": ${'['.repeat(99)}${']'.repeat(99)}}`)
     expect((doc?.value as { k: string }).k).toBe('a"bé')
   })
 })
