@@ -249,7 +249,7 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
           diagnostics.push(
             D.warning(
               'ambiguous-named-port',
-              `egress named port "${nm.name}" maps to several ports among the inventory's pods; Cilium resolves egress names node-wide and such a rule allows nothing on it (research/cilium.md §4.10)`,
+              `egress named port "${nm.name}" maps to several ports among the inventory's pods; Cilium resolves egress port names through one node-wide map and such a rule allows nothing on it (cilium pkg/types/portmap.go, ErrDuplicateNamedPorts; cilium/cilium#24779)`,
               r.location
             )
           )
