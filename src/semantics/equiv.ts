@@ -1,7 +1,8 @@
 /**
  * Equivalence of two policy sets (DESIGN.md §6 `equiv`): the truth tables of a left and a right
  * set, each under its own enforcement model (§4), computed on the same inventory and the same
- * probes, compared flow by flow. A flow is (source endpoint, destination endpoint, protocol, port);
+ * probes, compared flow by flow. A flow is (source endpoint, destination endpoint, protocol, port,
+ * and the source port where a rule of either side restricts source ports — `probes.ts`);
  * the sets are equivalent on the inventory iff every flow gets the same verdict on both sides.
  *
  * Probes (`equivProbes`): every port either side singles out (the union of both sides'
