@@ -1,9 +1,10 @@
 /**
  * fast-check generators: small random clusters whose labels collide with the policies' selectors,
  * and random valid policy sets in each dialect covering the constructs each allows — not only the
- * easy ones: Deny, Pass, tiers, order, `notNets`, `notPorts`, `notSelector`, service accounts and
- * network sets (Calico); deny sections, entities, `enableDefaultDeny`, CIDR sets with `except`,
- * named ports and `endPort`, cluster scope (Cilium); every peer form, `endPort`, `except`, named
+ * easy ones: Deny, Pass, tiers, order, `notNets`, `notPorts`, `notSelector`, service accounts,
+ * network sets, source ports (`source.ports` / `source.notPorts`) and ICMP (`icmp` / `notICMP`)
+ * (Calico); deny sections, entities, `enableDefaultDeny`, CIDR sets with `except`, named ports and
+ * `endPort`, `icmps`, cluster scope (Cilium); every peer form, `endPort`, `except`, named
  * ports and both directions (Kubernetes). Policies are generated as YAML text, so the parsers are
  * part of what the properties test.
  */
