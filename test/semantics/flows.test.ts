@@ -340,6 +340,30 @@ describe('ICMP probes', () => {
     ])
   })
 
+  it('Cilium ICMP type 0 (EchoReply) stands for every type of its family (shrunk property-test counterexample)', () => {
+    // the type becomes port "0", which Cilium reads as every port (pkg/policy/api/icmp.go)
+    const set = parse(`
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: {name: ccnp0}
+spec:
+  endpointSelector: {matchLabels: {pod: b}}
+  ingressDeny:
+  - fromEndpoints: [{}]
+    icmps:
+    - fields:
+      - type: EchoReply
+      - {type: 3, family: IPv4}
+  enableDefaultDeny: {ingress: false}
+`)
+    expect(aToB(set, 'cilium', [icmp(8), icmp(3, 1), icmpv6(128), { protocol: P.TCP, port: 80 }])).toEqual([
+      'ICMP/8/0: denied',
+      'ICMP/3/1: denied',
+      'ICMPv6/128/0: allowed',
+      '80/TCP: allowed'
+    ])
+  })
+
   it('under the k8s model: a rule without ports admits ICMP, a TCP rule does not (NetworkPolicy has no ICMP)', () => {
     const set = parse(`
 apiVersion: networking.k8s.io/v1
