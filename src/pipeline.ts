@@ -17,6 +17,7 @@ import type { Lowered } from './lower/addresses.js'
 import { expandClusterScope } from './lower/expand.js'
 import { resolveWithInventory } from './lower/resolve.js'
 import { flatten, needsFlattening } from './lower/flatten.js'
+import { dropSourcePorts } from './lower/source-ports.js'
 import { needsKindResolution, resolveKinds } from './lower/kinds.js'
 import type { CniName } from './semantics/model.js'
 
@@ -226,6 +227,7 @@ export const lower = (set: PolicySet, from: CniName, to: DialectName, inventory:
     (s) => ({ set: s, diagnostics: residentNodeDenies(s, from, to) }),
     (s) => (needsKindResolution(from, to) ? resolveKinds(s, inventory, 'subjects') : { set: s, diagnostics: [] }),
     (s) => (needsFlattening(s, from, to) ? flatten(s, from, to) : { set: s, diagnostics: [] }),
+    (s) => dropSourcePorts(s, to),
     (s) => (needsKindResolution(from, to) ? resolveKinds(s, inventory, 'peers') : { set: s, diagnostics: [] }),
     (s) => adaptAddresses(s, from, to, inventory),
     (s) => (to === 'k8s' ? resolveWithInventory(s, inventory) : { set: s, diagnostics: [] }),

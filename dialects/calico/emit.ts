@@ -706,13 +706,35 @@ const httpObject = (h: Http): Record<string, unknown> => ({
 const nonEmptyObject = (o: Record<string, unknown>): boolean => Object.keys(o).length > 0
 
 /**
+ * The destination ports of a rule restricted by source ports, on the protocols its source ports
+ * admit any port of: a flow of another protocol has no source port the rule accepts.
+ */
+const onSourcePortProtocols = (ports: P.PortSet, sourcePorts: P.PortSet): P.PortSet =>
+  E.getOrElse(() => ports)(P.intersect(ports, P.wholeProtocolsOf(sourcePorts)))
+
+/**
+ * The `source.ports` lists of one clause (Calico ORs the entries; at most 50 per rule, so longer
+ * lists become several rules): `[undefined]` when the rule admits every source port of the
+ * clause's protocol, `[]` when it admits none. Named source ports first, then numbers and ranges.
+ */
+const sourcePortLists = (sourcePorts: P.PortSet | undefined, protocol: number | undefined): ReadonlyArray<ReadonlyArray<number | string> | undefined> => {
+  if (sourcePorts === undefined) return [undefined]
+  const anyNames = sourcePorts.named.filter((n) => n.protocol === undefined).map((n) => n.name)
+  if (protocol === undefined) return anyNames.length > 0 ? chunks(anyNames, maxPorts) : P.isAll(sourcePorts) ? [undefined] : []
+  if (P.isWholeProtocol(sourcePorts, protocol)) return [undefined]
+  const names = [...anyNames, ...sourcePorts.named.filter((n) => n.protocol === protocol).map((n) => n.name)]
+  const items: ReadonlyArray<number | string> = [...names, ...P.rangesOf(sourcePorts, protocol).map(([lo, hi]) => (lo === hi ? lo : `${lo}:${hi}`))]
+  return items.length === 0 ? [] : chunks(items, maxPorts)
+}
+
+/**
  * One IR rule as consecutive Calico rules of its action (protocols outer, peers inner, as Calico's
  * converter). `fromCalico`: the policy was read from Calico, so a `service` peer already means
  * what Calico's `services` matches.
  */
 const calicoRules = (r: Rule, d: Direction, scope: Scope, fromCalico: boolean): { readonly rules: ReadonlyArray<KubeObject>; readonly problems: ReadonlyArray<Problem> } => {
   const problems: Array<Problem> = []
-  const { clauses, problems: portProblems } = portClauses(r.ports)
+  const { clauses, problems: portProblems } = portClauses(r.sourcePorts === undefined ? r.ports : onSourcePortProtocols(r.ports, r.sourcePorts))
   problems.push(...portProblems)
   const entities: Array<Entity> = []
   for (const conj of withoutRedundantWorld(F.dnf(r.peer))) {
@@ -728,6 +750,7 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope, fromCalico: boolean): 
   const out: Array<KubeObject> = []
   const seen = new Set<string>()
   for (const c of clauses)
+    for (const sourcePorts of sourcePortLists(r.sourcePorts, c.protocol))
     for (const e of entities) {
       const httpFits = c.protocol === undefined || c.protocol === P.TCP
       if (http !== undefined && !httpFits) httpOnOtherProtocol = true
@@ -744,10 +767,11 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope, fromCalico: boolean): 
         }
         if (d === 'egress' && e.services !== undefined) serviceWritten = true
         if (d === 'ingress') {
-          const source = entityObject(e, undefined)
+          const source = entityObject(e, sourcePorts)
           if (nonEmptyObject(source)) rule.source = source
           if (c.ports !== undefined) rule.destination = { ports: [...c.ports] }
         } else {
+          if (sourcePorts !== undefined) rule.source = { ports: [...sourcePorts] }
           const destination = entityObject(e, c.ports)
           if (nonEmptyObject(destination)) rule.destination = destination
         }

@@ -373,6 +373,41 @@ const portsOf = (ctx: Ctx, rule: K.Rule, path: Path): P.PortSet | undefined => {
   return P.isEmpty(kept) ? undefined : kept
 }
 
+/**
+ * The rule's source ports: `source.ports` (any of them; the whole protocol when absent) minus
+ * `source.notPorts`, within the rule's protocol, in ingress and egress rules alike (libcalico-go
+ * `lib/validator/v3/validator.go` `validateRule` accepts both lists in both directions when the
+ * protocol has ports; Felix matches them with the rest of the rule). Undefined when the rule
+ * names no source port. Where a named port meets numeric ones the set depends on the port the
+ * name resolves to: an Allow or Pass rule keeps what it matches for certain, a Deny or Log rule
+ * what it may match, as `portsOf` does for destination ports.
+ */
+const sourcePortsOf = (ctx: Ctx, rule: K.Rule, path: Path): P.PortSet | undefined => {
+  const src = rule.source
+  const ports = src?.ports ?? []
+  const notPorts = src?.notPorts ?? []
+  if (ports.length === 0 && notPorts.length === 0) return undefined
+  const proto = rule.protocol === undefined ? undefined : K.protocolNumber(rule.protocol)
+  const base = ports.length > 0 ? ports.reduce((acc, p) => P.union(acc, portEntry(p, proto)), P.empty) : proto === undefined ? P.all : P.protocol(proto)
+  if (notPorts.length === 0) return base
+  const cut = notPorts.reduce((acc, p) => P.union(acc, portEntry(p, proto)), P.empty)
+  const exact = P.difference(base, cut)
+  if (E.isRight(exact)) return exact.right
+  const keepUpper = rule.action === 'Deny' || rule.action === 'Log'
+  const kept = keepUpper ? upperLess(base, cut) : lowerLess(base, cut)
+  const where = [...path, 'source', 'notPorts']
+  const fidelity: D.Fidelity = rule.action === 'Pass' ? 'unsupported' : rule.action === 'Log' ? 'exact' : 'narrower'
+  ctx.diagnostics.push(
+    D.loss(
+      fidelity,
+      'inexact-ports',
+      `${pathText(where)}: ${exact.left}; the ${rule.action} rule keeps ${keepUpper ? 'every source port it may match' : 'only the source ports it matches for certain'} (${P.show(kept)})`,
+      at(ctx.doc, where)
+    )
+  )
+  return kept
+}
+
 // -------------------------------------------------------------------------------------
 // rules
 // -------------------------------------------------------------------------------------
@@ -418,16 +453,7 @@ const ruleOf = (ctx: Ctx, rule: K.Rule, direction: 'ingress' | 'egress', path: P
         at(ctx.doc, [...path, localKey])
       )
     )
-  const src = rule.source
-  if ((src?.ports?.length ?? 0) > 0 || (src?.notPorts?.length ?? 0) > 0)
-    ctx.diagnostics.push(
-      D.loss(
-        'unsupported',
-        'unsupported-source-ports',
-        `${pathText([...path, 'source'])}: source ports cannot be expressed in the IR (it matches destination ports only); they are ignored`,
-        at(ctx.doc, [...path, 'source'])
-      )
-    )
+  const sourcePorts = sourcePortsOf(ctx, rule, path)
   const ports = portsOf(ctx, rule, path)
   if (ports === undefined) return undefined
   const peerRule = rule[peerKey]
@@ -446,7 +472,8 @@ const ruleOf = (ctx: Ctx, rule: K.Rule, direction: 'ingress' | 'egress', path: P
     peer,
     ports,
     l7: rule.http === undefined ? undefined : l7Of(rule.http),
-    location: at(ctx.doc, path)
+    location: at(ctx.doc, path),
+    ...(sourcePorts === undefined ? {} : { sourcePorts })
   }
 }
 

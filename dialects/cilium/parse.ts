@@ -279,7 +279,15 @@ const portProtocolSet = (pp: Cil.PortProtocol): P.PortSet => {
 }
 
 const icmpRuleSet = (r: Cil.ICMPRule): P.PortSet =>
-  unionAll((r.fields ?? []).map((f) => P.icmp(f.family === 'IPv6' ? P.ICMPV6 : P.ICMP, Cil.icmpTypeNumber(f) ?? -1)))
+  unionAll(
+    (r.fields ?? []).map((f) => {
+      const proto = f.family === 'IPv6' ? P.ICMPV6 : P.ICMP
+      const type = Cil.icmpTypeNumber(f) ?? -1
+      // a type becomes the port of that number (cilium pkg/policy/api/icmp.go, ICMPField.PortProtocol),
+      // and port 0 is every port: type 0 matches every type of its family, as the emitter reports
+      return type === 0 ? P.protocol(proto) : P.icmp(proto, type)
+    })
+  )
 
 const httpRule = (h: Cil.PortRuleHTTP): HttpRule => ({
   methods: [],

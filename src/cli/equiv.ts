@@ -8,12 +8,12 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as D from '../diagnostics.js'
 import type { External } from '../cluster/inventory.js'
 import * as C from '../ir/cidr.js'
-import * as P from '../ir/ports.js'
 import { defaultCni, mixedCniNote, parseDocs } from '../pipeline.js'
 import type { Difference, Equivalence } from '../semantics/equiv.js'
 import { equiv } from '../semantics/equiv.js'
 import { modelByName } from '../semantics/models.js'
 import type { Probe } from '../semantics/table.js'
+import { probeFields, probeKey, probeText } from '../semantics/probes.js'
 import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } from './common.js'
 import { parseProbe } from './reach.js'
@@ -34,7 +34,6 @@ interface Options {
 /** How many differing flows are printed; the summary counts them all. */
 export const printedDifferences = 1000
 
-const probeText = (p: Probe): string => `${p.port}/${P.protocolName(p.protocol)}`
 
 const verdict = (allowed: boolean): string => (allowed ? 'allows' : 'denies')
 
@@ -59,14 +58,13 @@ const jsonObject = (entries: ReadonlyArray<readonly [string, unknown]>): string 
 
 /** The JSON form: one port or difference per line; `total` and the per-side counts cover differences left out. */
 export const equivJson = (r: Equivalence): string => {
-  const ports = r.probes.map((p) => jsonObject([['port', p.port], ['protocol', P.protocolName(p.protocol)]]))
+  const ports = r.probes.map((p) => jsonObject(probeFields(p)))
   const diffs = r.differences.map(
     (d) =>
       `    ${jsonObject([
         ['from', d.from],
         ['to', d.to],
-        ['port', d.probe.port],
-        ['protocol', P.protocolName(d.probe.protocol)],
+        ...probeFields(d.probe),
         ['left', d.left],
         ['right', d.right],
         ['leftReason', d.leftReason],
@@ -100,7 +98,7 @@ export const equivCommand = (io: Io): Command =>
     )
     .addHelpText(
       'after',
-      '\nWithout --port, the ports compared are every port either side singles out, plus, per protocol\n(TCP, UDP, SCTP), the lowest port no policy of either side mentions, standing for all such ports.\n' +
+      '\nWithout --port, the ports compared are every port either side singles out, plus, per protocol\n(TCP, UDP, SCTP), the lowest port no policy of either side mentions, standing for all such ports; the ICMP and\nICMPv6 types either side singles out; and, where a rule restricts source ports, one source port\nper stretch the rules treat alike.\n' +
         `At most ${printedDifferences} differing flows are listed; the summary counts them all.\n\n` +
         'Exit codes: 0 the truth tables agree, 1 they differ, 2 unreadable or invalid input, bad invocation.\n\n' +
         'Example:\n  netpolx equiv --left k8s/ --right calico/ --cluster cluster.yaml --left-cni k8s --right-cni calico'
@@ -110,7 +108,7 @@ export const equivCommand = (io: Io): Command =>
     .requiredOption('--cluster <path>', 'the cluster inventory: Namespace, Pod, Node, Service manifests or kubectl get -o yaml dumps; repeatable', collect)
     .addOption(cniOption('--left-cni', 'left'))
     .addOption(cniOption('--right-cni', 'right'))
-    .option('--port <port>', 'compare only PORT[/PROTOCOL] (default protocol TCP); repeatable', collect)
+    .option('--port <port>', 'compare only PORT[/PROTOCOL] (default protocol TCP) or ICMP/TYPE[/CODE], ICMPv6/TYPE[/CODE]; repeatable', collect)
     .option('--external <ip>', 'an address outside the cluster to include as an endpoint; repeatable', collect)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-v, --verbose', 'also print info-level notes', false)
@@ -121,7 +119,7 @@ export const equivCommand = (io: Io): Command =>
       for (const p of opts.port ?? []) {
         const r = parseProbe(p)
         if (E.isLeft(r)) throw usageError(io, r.left)
-        if (!probes.some((q) => q.protocol === r.right.protocol && q.port === r.right.port)) probes.push(r.right)
+        if (!probes.some((q) => probeKey(q) === probeKey(r.right))) probes.push(r.right)
       }
       const externals: Array<External> = []
       for (const x of opts.external ?? []) {

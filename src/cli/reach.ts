@@ -8,6 +8,7 @@ import { defaultCni, mixedCniNote, parseDocs } from '../pipeline.js'
 import { modelByName } from '../semantics/models.js'
 import type { Probe, Reach } from '../semantics/table.js'
 import { defaultProbes, matrix, reach } from '../semantics/table.js'
+import { probeFields, probeText } from '../semantics/probes.js'
 import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } from './common.js'
 import { loadCluster } from './translate.js'
@@ -24,24 +25,42 @@ interface Options {
   readonly namespace: string | undefined
 }
 
-/** `80`, `80/TCP`, `53/udp` */
+/** `ICMP/8`, `ICMP/3/1`, `ICMPv6/128`: type and optional code (default 0) of ICMP or ICMPv6. */
+const parseIcmpProbe = (s: string): E.Either<string, Probe> | undefined => {
+  const m = /^(icmp|icmpv6)\/(\d{1,3})(?:\/(\d{1,3}))?$/i.exec(s)
+  if (m === null) return undefined
+  const protocol = (m[1] ?? '').toLowerCase() === 'icmp' ? P.ICMP : P.ICMPV6
+  const type = Number(m[2])
+  const code = m[3] === undefined ? 0 : Number(m[3])
+  if (type > 255 || code > 255) return E.left(`invalid --port "${s}": ICMP type and code must be 0-255`)
+  return E.right({ protocol, port: type * 256 + code })
+}
+
+/** `80`, `80/TCP`, `53/udp`; `ICMP/TYPE[/CODE]`, `ICMPv6/TYPE[/CODE]` */
 export const parseProbe = (s: string): E.Either<string, Probe> => {
+  const icmp = parseIcmpProbe(s)
+  if (icmp !== undefined) return icmp
   const m = /^(\d{1,5})(?:\/([A-Za-z]+))?$/.exec(s)
-  if (m === null) return E.left(`invalid --port "${s}": expected PORT or PORT/PROTOCOL, e.g. 80/TCP`)
+  if (m === null) return E.left(`invalid --port "${s}": expected PORT, PORT/PROTOCOL or ICMP/TYPE[/CODE], e.g. 80/TCP or ICMP/8`)
   const port = Number(m[1])
   if (port < 1 || port > 65535) return E.left(`invalid --port "${s}": port must be 1-65535`)
   const proto = (m[2] ?? 'TCP').toUpperCase()
   const protocol = proto === 'TCP' ? P.TCP : proto === 'UDP' ? P.UDP : proto === 'SCTP' ? P.SCTP : undefined
-  return protocol === undefined ? E.left(`invalid --port "${s}": protocol must be TCP, UDP or SCTP`) : E.right({ protocol, port })
+  return protocol === undefined
+    ? E.left(`invalid --port "${s}": protocol must be TCP, UDP or SCTP (ICMP and ICMPv6 probes are written ICMP/TYPE[/CODE])`)
+    : E.right({ protocol, port })
 }
 
-/** The JSON contract of DESIGN.md §6. */
+/**
+ * The JSON contract of DESIGN.md §6. Tables of probes with a source port add `"sourcePort"` after
+ * `"protocol"`; ICMP and ICMPv6 tables give `"protocol"`, `"type"` and `"code"` instead of a port.
+ */
 export const reachJson = (r: Reach): string => {
   const endpoints = r.classes.endpoints.map((e) => e.id)
-  const tables = r.tables.map((t) => ({ port: t.probe.port, protocol: P.protocolName(t.probe.protocol), allowed: matrix(r, t) }))
+  const tables = r.tables.map((t) => ({ fields: probeFields(t.probe), allowed: matrix(r, t) }))
   const rows = tables.map(
     (t) =>
-      `    {"port": ${t.port}, "protocol": ${JSON.stringify(t.protocol)}, "allowed": [\n${t.allowed.map((row) => `      [${row.join(', ')}]`).join(',\n')}\n    ]}`
+      `    {${t.fields.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}, "allowed": [\n${t.allowed.map((row) => `      [${row.join(', ')}]`).join(',\n')}\n    ]}`
   )
   return `{\n  "cni": ${JSON.stringify(r.cni)},\n  "endpoints": ${JSON.stringify(endpoints)},\n  "tables": [\n${rows.join(',\n')}\n  ]\n}\n`
 }
@@ -56,7 +75,7 @@ export const reachTable = (r: Reach): string => {
       const m = matrix(r, t)
       const header = `${pad('-', width)}  ${ids.join(' ')}`
       const lines = m.map((row, i) => `${pad(ids[i] ?? '', width)}  ${row.map((ok, j) => pad(ok ? '.' : 'X', (ids[j] ?? '').length)).join(' ')}`.trimEnd())
-      return `${t.probe.port}/${P.protocolName(t.probe.protocol)}\n${header}\n${lines.join('\n')}\n`
+      return `${probeText(t.probe)}\n${header}\n${lines.join('\n')}\n`
     })
     .join('\n')
 }
@@ -74,7 +93,7 @@ export const reachCommand = (io: Io): Command =>
     .option(namespaceFlags, namespaceHelp)
     .requiredOption('--cluster <path>', 'the cluster inventory: Namespace, Pod, Node, Service manifests or kubectl get -o yaml dumps; repeatable', collect)
     .addOption(new Option('--cni <cni>', 'enforcement model (default: the dialect of the documents; k8s for Kubernetes-only sets)').choices(['k8s', 'calico', 'cilium']))
-    .option('--port <port>', 'probe PORT[/PROTOCOL] (default protocol TCP); repeatable (default: every port the policies single out)', collect)
+    .option('--port <port>', 'probe PORT[/PROTOCOL] (default protocol TCP) or ICMP/TYPE[/CODE], ICMPv6/TYPE[/CODE]; repeatable (default: every port and ICMP type the policies single out)', collect)
     .option('--external <ip>', 'an address outside the cluster to include as an endpoint; repeatable', collect)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('-v, --verbose', 'also print info-level notes', false)

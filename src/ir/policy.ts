@@ -67,7 +67,10 @@ export type L7 =
 
 /**
  * A rule matches a connection when the peer (the source for ingress, the destination for egress)
- * satisfies `peer` and the destination port is in `ports` (named ports resolve on the destination).
+ * satisfies `peer` and the destination port is in `ports` (named ports resolve on the destination),
+ * and, when `sourcePorts` is set, the connection's (protocol, source port) is in it (named ports
+ * resolve on the source: the peer for ingress, the policy's own endpoint for egress). Absent
+ * `sourcePorts` means any source port; only Calico can say it (`source.ports` / `source.notPorts`).
  */
 export interface Rule {
   readonly action: Action
@@ -75,6 +78,8 @@ export interface Rule {
   readonly ports: PortSet
   readonly l7: L7 | undefined
   readonly location: Location | undefined
+  /** The (protocol, source port) pairs the rule matches; undefined: any source port. */
+  readonly sourcePorts?: PortSet | undefined
 }
 
 /**

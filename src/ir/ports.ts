@@ -299,6 +299,22 @@ export const rangesOf = (s: PortSet, p: number): ReadonlyArray<readonly [number,
 export const isWholeProtocol = (s: PortSet, p: number): boolean => isProtocol(p) && iEquals(rangesOf(s, p), universe(p))
 
 /**
+ * Every port of each protocol on which `s` holds some port, numeric or named (a name without
+ * protocol: every protocol). E.g. the protocols a rule's source ports admit flows of.
+ */
+export const wholeProtocolsOf = (s: PortSet): PortSet =>
+  s.named.some((n) => n.protocol === undefined)
+    ? all
+    : make(
+        [
+          ...s.listed.map((e) => ({ protocol: e.protocol, ports: e.ports.length > 0 ? universe(e.protocol) : [] })),
+          ...s.named.flatMap((n) => (n.protocol === undefined ? [] : [{ protocol: n.protocol, ports: universe(n.protocol) }]))
+        ],
+        s.rest,
+        []
+      )
+
+/**
  * E.g. `TCP/80, TCP/8000-8080, UDP/*, ICMP/type 8, ICMP/type 3 code 1, named http`; with every
  * protocol not listed included: `no TCP, UDP/1-52, UDP/54-65535, any other protocol`; `any`; `∅`.
  */

@@ -33,6 +33,7 @@ import type { DialectName, Policy, PolicySet, Rule } from '../ir/policy.js'
 import { mapRules } from '../ir/policy.js'
 import type { CniName } from '../semantics/model.js'
 import { groupName, podGroups, split } from './groups.js'
+import { egressNamedPorts } from './named-ports.js'
 
 export interface Lowered {
   readonly set: PolicySet
@@ -204,59 +205,6 @@ const fromCilium = (r: Rule, inv: Inventory | undefined, found: Array<Finding>):
         return F.ff
     }
   })
-}
-
-/**
- * Egress named ports: Kubernetes and Calico resolve them on each destination pod; Cilium through one
- * node-wide map (research/cilium.md §4.10), so a name bound to several ports matches nothing, and a
- * name bound to one matches that port towards every peer of the rule, pods that do not declare it
- * and outside addresses included. Reported for translations between Cilium and the others.
- */
-const egressNamedPorts = (set: PolicySet, inv: Inventory | undefined, toCiliumSide: boolean): ReadonlyArray<D.Diagnostic> => {
-  const bindings = new Map<string, Set<string>>()
-  const hostBindings = new Map<string, Set<string>>()
-  for (const p of inv?.pods ?? [])
-    for (const cp of p.ports) {
-      if (cp.name === undefined) continue
-      const m = p.hostNetwork ? hostBindings : bindings
-      m.set(cp.name, (m.get(cp.name) ?? new Set()).add(`${cp.protocol}/${cp.port}`))
-    }
-  // under Cilium an ambiguous name matches nothing, an unambiguous one more than per destination
-  const ciliumMatchesLess = (r: Rule): D.Fidelity => (toCiliumSide ? missing(r, true) : extra(r, true))
-  const ciliumMatchesMore = (r: Rule): D.Fidelity => (toCiliumSide ? extra(r, true) : missing(r, true))
-  return set.policies.flatMap((p) =>
-    (p.egress?.rules ?? []).flatMap((r) =>
-      r.ports.named.flatMap((nm) => {
-        const b = bindings.get(nm.name)
-        if (inv === undefined || b === undefined || b.size > 1)
-          return D.loss(
-            ciliumMatchesLess(r),
-            'egress-named-port',
-            `egress named port "${nm.name}": Cilium resolves egress port names node-wide and a name bound to several ports matches nothing (https://docs.cilium.io/en/stable/security/policy/language/, "Layer 4 Examples", named ports)${inv === undefined ? '; give --cluster to check the bindings' : ''}`,
-            r.location
-          )
-        const more = D.loss(
-          ciliumMatchesMore(r),
-          'egress-named-port',
-          `egress named port "${nm.name}": Cilium matches its one port towards every peer of the rule, not only the pods that declare the name (https://docs.cilium.io/en/stable/security/policy/language/, "Layer 4 Examples", named ports)`,
-          r.location
-        )
-        // host-network pods that bind the name elsewhere: the others resolve it there, Cilium does not
-        const elsewhere = [...(hostBindings.get(nm.name) ?? [])].some((x) => !b.has(x))
-        return elsewhere
-          ? [
-              more,
-              D.loss(
-                ciliumMatchesLess(r),
-                'egress-named-port',
-                `egress named port "${nm.name}": host-network pods bind it to other ports, which Cilium's node-wide map of pod ports does not hold`,
-                r.location
-              )
-            ]
-          : [more]
-      })
-    )
-  )
 }
 
 /**

@@ -27,7 +27,9 @@
  * Towards Cilium, which can deny with precedence over every allow, a region whose one tier lists all
  * its Deny rules before its Allow rules is written as those allows and denies, without complements.
  *
- * Set differences go through the formula and port algebra (`a×p ∖ b×q = (a∧¬b)×p ∪ (a∧b)×(p∖q)`);
+ * Set differences go through the formula and port algebra (`a×p ∖ b×q = (a∧¬b)×p ∪ (a∧b)×(p∖q)`;
+ * with source ports `s`, `t` — absent meaning all — also `∪ (a∧b)×(p∩q)×(s∖t)`, intersections
+ * intersecting them too);
  * the one difference the algebra cannot take, named ports against numeric ones, leaves the overlap
  * out (`narrower`). Whether the target can write the resulting peers (e.g. "every address but the
  * pods labelled x" in a NetworkPolicy) is the emitter's business; it reports what it cannot.
@@ -91,6 +93,8 @@ export const needsFlattening = (set: PolicySet, from: CniName, to: DialectName):
 interface Piece {
   readonly peer: Formula
   readonly ports: PortSet
+  /** (protocol, source port) pairs; undefined: any source port (`Rule.sourcePorts`). */
+  readonly sourcePorts: PortSet | undefined
   readonly l7: L7 | undefined
   readonly location: Location | undefined
 }
@@ -119,8 +123,26 @@ const minusOne = (ctx: Ctx, a: Piece, b: Piece, dropped: D.Fidelity): ReadonlyAr
     return out
   }
   if (!P.isEmpty(ports.right)) out.push({ ...a, peer: inside, ports: ports.right })
+  if (b.sourcePorts === undefined) return out
+  // b takes only some source ports: on the ports both match, a keeps its other source ports
+  // (flows are (protocol, port, source port): a×p×s ∖ b×q×t = …∪ (a∧b)×(p∩q)×(s∖t))
+  const both = P.intersect(a.ports, b.ports)
+  const rest = P.difference(a.sourcePorts ?? P.all, b.sourcePorts)
+  if (E.isLeft(both) || E.isLeft(rest)) {
+    const why = E.isLeft(both) ? both.left : E.isLeft(rest) ? rest.left : ''
+    ctx.report(dropped, 'named-port-overlap', `${why}; the overlap with the earlier rule is left out`, a.location)
+    return out
+  }
+  if (!P.isEmpty(both.right) && !P.isEmpty(rest.right)) out.push({ ...a, peer: inside, ports: both.right, sourcePorts: anySourcePort(rest.right) })
   return out
 }
+
+/** Source ports as a piece keeps them: undefined when every source port is in. */
+const anySourcePort = (s: PortSet): PortSet | undefined => (P.isAll(s) ? undefined : s)
+
+/** `s ∩ t` of source ports (undefined: any). */
+const intersectSourcePorts = (s: PortSet | undefined, t: PortSet | undefined): E.Either<string, PortSet | undefined> =>
+  s === undefined ? E.right(t) : t === undefined ? E.right(s) : E.map(anySourcePort)(P.intersect(s, t))
 
 const minus = (ctx: Ctx, as: ReadonlyArray<Piece>, bs: ReadonlyArray<Piece>, dropped: D.Fidelity): ReadonlyArray<Piece> =>
   bs.reduce<ReadonlyArray<Piece>>((acc, b) => acc.flatMap((a) => minusOne(ctx, a, b, dropped)), as)
@@ -132,17 +154,29 @@ const intersect = (ctx: Ctx, as: ReadonlyArray<Piece>, bs: ReadonlyArray<Piece>,
       const peer = F.and(a.peer, b.peer)
       if (!satisfiable(peer)) return []
       const ports = P.intersect(a.ports, b.ports)
-      if (E.isLeft(ports)) {
-        ctx.report(dropped, 'named-port-overlap', `${ports.left}; the overlap is left out`, a.location)
+      const sourcePorts = intersectSourcePorts(a.sourcePorts, b.sourcePorts)
+      if (E.isLeft(ports) || E.isLeft(sourcePorts)) {
+        ctx.report(dropped, 'named-port-overlap', `${E.isLeft(ports) ? ports.left : E.isLeft(sourcePorts) ? sourcePorts.left : ''}; the overlap is left out`, a.location)
         return []
       }
-      return P.isEmpty(ports.right) ? [] : [{ ...a, peer, ports: ports.right }]
+      if (sourcePorts.right !== undefined && P.isEmpty(sourcePorts.right)) return []
+      return P.isEmpty(ports.right) ? [] : [{ ...a, peer, ports: ports.right, sourcePorts: sourcePorts.right }]
     })
   )
 
-const pieceOf = (r: Rule): Piece => ({ peer: r.peer, ports: r.ports, l7: r.l7, location: r.location })
+const pieceOf = (r: Rule): Piece => ({ peer: r.peer, ports: r.ports, sourcePorts: r.sourcePorts, l7: r.l7, location: r.location })
 
-const everything: Piece = { peer: F.tt, ports: P.all, l7: undefined, location: undefined }
+const everything: Piece = { peer: F.tt, ports: P.all, sourcePorts: undefined, l7: undefined, location: undefined }
+
+/** The rule a piece becomes. */
+const ruleOf = (action: 'allow' | 'deny', pc: Piece): Rule => ({
+  action,
+  peer: pc.peer,
+  ports: pc.ports,
+  l7: action === 'allow' ? pc.l7 : undefined,
+  location: pc.location,
+  ...(pc.sourcePorts === undefined ? {} : { sourcePorts: pc.sourcePorts })
+})
 
 // -------------------------------------------------------------------------------------
 // verdicts
@@ -214,7 +248,7 @@ const denyFirst = (
   // the tier's default is Pass and it has no Allow or Pass before a catch-all, or when a catch-all
   // Pass follows the denies with nothing but Pass rules before it
   const rest = rules.slice(firstOther < 0 ? rules.length : firstOther)
-  const catchAll = rest.findIndex((r) => r.action === 'pass' && r.peer._tag === 'true' && P.isAll(r.ports))
+  const catchAll = rest.findIndex((r) => r.action === 'pass' && r.peer._tag === 'true' && P.isAll(r.ports) && r.sourcePorts === undefined)
   const passesOn = (catchAll >= 0 && rest.slice(0, catchAll).every((r) => r.action === 'pass')) || (only.defaultAction === 'pass' && rest.every((r) => r.action === 'pass'))
   if (passesOn) return { isolated: false, allows: [], denies }
   if (only.defaultAction !== 'deny' || rules.some((r) => r.action === 'pass')) return undefined
@@ -348,8 +382,8 @@ export const flatten = (set: PolicySet, from: CniName, to: DialectName = 'k8s'):
         if (direct !== undefined && direct.allows.length + direct.denies.length > 0) {
           index++
           const rules: ReadonlyArray<Rule> = [
-            ...direct.allows.map((pc): Rule => ({ action: 'allow', peer: pc.peer, ports: pc.ports, l7: pc.l7, location: pc.location })),
-            ...direct.denies.map((pc): Rule => ({ action: 'deny', peer: pc.peer, ports: pc.ports, l7: undefined, location: pc.location }))
+            ...direct.allows.map((pc) => ruleOf('allow', pc)),
+            ...direct.denies.map((pc) => ruleOf('deny', pc))
           ]
           out.push({
             _tag: 'Policy',
@@ -371,7 +405,7 @@ export const flatten = (set: PolicySet, from: CniName, to: DialectName = 'k8s'):
         }
         index++
         const single = regions.length === 1 && r.members.length === 1
-        const rules: ReadonlyArray<Rule> = verdict.map((pc) => ({ action: 'allow', peer: pc.peer, ports: pc.ports, l7: pc.l7, location: pc.location }))
+        const rules: ReadonlyArray<Rule> = verdict.map((pc) => ruleOf('allow', pc))
         const scope: Policy['scope'] = g.namespace === undefined ? { _tag: 'cluster' } : { _tag: 'namespace', namespace: g.namespace }
         const subject = F.fromDnf(r.dnf)
         out.push({

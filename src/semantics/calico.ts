@@ -54,6 +54,7 @@ import * as B from './bitset.js'
 import type { Classes, Endpoint } from './endpoint.js'
 import { evaluator, residentHosts } from './endpoint.js'
 import type { Model, Prepared } from './model.js'
+import { sourcePeers } from './probes.js'
 
 // -------------------------------------------------------------------------------------
 // ordering
@@ -236,6 +237,8 @@ interface CompiledRule {
   /** Matches every protocol and port: no port test needed. */
   readonly anyPort: boolean
   readonly named: boolean
+  /** Source ports (Calico `source.ports` / `source.notPorts`); undefined: any. */
+  readonly sourcePorts: P.PortSet | undefined
   /** Index into the per-probe caches. */
   readonly id: number
 }
@@ -266,7 +269,7 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
       if (r.action === 'log') return []
       // r.l7 is deliberately ignored: Felix enforces an L7 (http) rule as a plain L3/L4 allow
       const named = r.ports.named.length > 0
-      return [{ action: r.action, peers: peersOf(r.peer), ports: r.ports, anyPort: P.isAll(r.ports), named, id: ruleCount++ }]
+      return [{ action: r.action, peers: peersOf(r.peer), ports: r.ports, anyPort: P.isAll(r.ports), named, sourcePorts: r.sourcePorts, id: ruleCount++ }]
     })
 
   // evaluable subjects: pods only (host-network pods and external addresses are never selected)
@@ -325,7 +328,9 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
 
   const all = B.full(n)
   const resident = residentHosts(classes)
-  const allowedPeers = (d: Direction, c: number, protocol: number, port: number): B.Bitset => {
+  // named source ports resolve on the source's workload endpoint; host-network pods name nothing (§4.4)
+  const calicoPorts = (e: Endpoint): ReadonlyArray<P.DestinationPort> => (e.kind === 'host' ? [] : e.ports)
+  const allowedPeers = (d: Direction, c: number, protocol: number, port: number, sourcePort?: number): B.Bitset => {
     const list = applying[d][c] ?? []
     if (list.length === 0) return all
     setProbe(protocol, port)
@@ -357,6 +362,12 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
           } else {
             // egress: named ports resolve on each destination peer
             andTo(m, egressNamedPeers(r, protocol, port), active)
+          }
+          if (r.sourcePorts !== undefined) {
+            // Felix matches source ports beside the rest of the rule (research/calico.md §2: all ANDed)
+            const sources = sourcePeers(r.sourcePorts, d, protocol, sourcePort, subject, reps, calicoPorts)
+            if (sources === false) continue
+            if (sources !== true) andTo(m, m, sources)
           }
           if (B.isEmpty(m)) continue
           andNotInto(active, m)

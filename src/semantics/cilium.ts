@@ -61,6 +61,7 @@ import * as B from './bitset.js'
 import type { Classes, Endpoint } from './endpoint.js'
 import { effectiveNode, evaluator, holds, hostNodes } from './endpoint.js'
 import type { Model, Prepared } from './model.js'
+import { sourcePeers } from './probes.js'
 
 // -------------------------------------------------------------------------------------
 // entities and atoms
@@ -218,6 +219,8 @@ interface CompiledRule {
   /** Matches every protocol and port: no port test needed. */
   readonly anyPort: boolean
   readonly named: boolean
+  /** Source ports (a Calico construct, evaluated as Calico does); undefined: any. */
+  readonly sourcePorts: P.PortSet | undefined
   /** Index into the per-probe caches. */
   readonly id: number
 }
@@ -246,7 +249,7 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
           diagnostics.push(
             D.warning(
               'ambiguous-named-port',
-              `egress named port "${nm.name}" maps to several ports among the inventory's pods; Cilium resolves egress names node-wide and such a rule allows nothing on it (https://docs.cilium.io/en/stable/security/policy/language/, "Layer 4 Examples", named ports)`,
+              `egress named port "${nm.name}" maps to several ports among the inventory's pods; Cilium resolves egress port names through one node-wide map and such a rule allows nothing on it (cilium pkg/types/portmap.go, ErrDuplicateNamedPorts; cilium/cilium#24779)`,
               r.location
             )
           )
@@ -296,6 +299,7 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
           ports: r.ports,
           anyPort: P.isAll(r.ports),
           named: r.ports.named.length > 0,
+          sourcePorts: r.sourcePorts,
           id: ruleCount++
         }
       ]
@@ -380,7 +384,7 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
   }
 
   const all = B.full(n)
-  const allowedPeers = (d: Direction, c: number, protocol: number, port: number): B.Bitset => {
+  const allowedPeers = (d: Direction, c: number, protocol: number, port: number, sourcePort?: number): B.Bitset => {
     const list = applying[d][c] ?? []
     if (list.length === 0) return all
     setProbe(protocol, port)
@@ -389,7 +393,10 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
     for (const index of list)
       for (const r of compiled[index]?.rules ?? []) {
         const m = matched(r, d, c, protocol, port)
-        if (m !== undefined) B.orInto(r.action === 'allow' ? allowed : denied, m)
+        if (m === undefined) continue
+        const sources = sourcePeers(r.sourcePorts, d, protocol, sourcePort, reps[c], reps)
+        if (sources === false) continue
+        B.orInto(r.action === 'allow' ? allowed : denied, sources === true ? m : B.and(m, sources))
       }
     if (d === 'ingress') {
       // allow-localhost: the subject's own node may always connect in (deny still wins)

@@ -1,7 +1,8 @@
 /**
  * Equivalence of two policy sets (DESIGN.md §6 `equiv`): the truth tables of a left and a right
  * set, each under its own enforcement model (§4), computed on the same inventory and the same
- * probes, compared flow by flow. A flow is (source endpoint, destination endpoint, protocol, port);
+ * probes, compared flow by flow. A flow is (source endpoint, destination endpoint, protocol, port,
+ * and the source port where a rule of either side restricts source ports — `probes.ts`);
  * the sets are equivalent on the inventory iff every flow gets the same verdict on both sides.
  *
  * Probes (`equivProbes`): every port either side singles out (the union of both sides'
@@ -38,6 +39,7 @@ import { evaluator } from './endpoint.js'
 import type { CniName, Model } from './model.js'
 import type { ClassTable, Probe, Reach } from './table.js'
 import { allowedBetween, defaultProbes, reach } from './table.js'
+import { expandSourcePorts, icmpProbes, probeKey } from './probes.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -117,7 +119,9 @@ export const unmentionedPort = (sets: ReadonlyArray<PolicySet>, inventory: Inven
 /**
  * The probes `equiv` uses when none are given: every port either side singles out, plus one port
  * per protocol that stands for every port no policy of either side mentions. Sorted by protocol
- * (TCP, UDP, SCTP), then port.
+ * (TCP, UDP, SCTP), then port; then the ICMP and ICMPv6 (type, code) stretches of both sides
+ * (`icmpProbes`); each TCP/UDP/SCTP port once per source-port stretch of both sides when either
+ * tells source ports apart (`expandSourcePorts`).
  */
 export const equivProbes = (left: PolicySet, right: PolicySet, inventory: Inventory): ReadonlyArray<Probe> => {
   const points = new Map<number, Set<number>>(probeProtocols.map((p) => [p, new Set<number>()]))
@@ -126,7 +130,8 @@ export const equivProbes = (left: PolicySet, right: PolicySet, inventory: Invent
     const rep = unmentionedPort([left, right], inventory, protocol)
     if (rep !== undefined) points.get(protocol)?.add(rep)
   }
-  return probeProtocols.flatMap((protocol) => [...(points.get(protocol) ?? [])].sort((a, b) => a - b).map((port) => ({ protocol, port })))
+  const ports = probeProtocols.flatMap((protocol) => [...(points.get(protocol) ?? [])].sort((a, b) => a - b).map((port) => ({ protocol, port })))
+  return expandSourcePorts([...ports, ...icmpProbes([left, right])], [left, right], inventory)
 }
 
 // -------------------------------------------------------------------------------------
@@ -200,8 +205,6 @@ const reasonOf = (
 // -------------------------------------------------------------------------------------
 // comparison
 // -------------------------------------------------------------------------------------
-
-const probeKey = (p: Probe): string => `${p.protocol}/${p.port}`
 
 const mismatch = (left: Evaluated, right: Evaluated, message: string): Equivalence => ({
   equivalent: false,
@@ -328,7 +331,8 @@ export const compare = (left: Evaluated, right: Evaluated, inventory: Inventory,
  * Evaluates both sides on the inventory and the probes (default: `equivProbes`) and compares them.
  */
 export const equiv = (left: Side, right: Side, inventory: Inventory, probes?: ReadonlyArray<Probe>, limit: number = Number.POSITIVE_INFINITY): Equivalence => {
-  const ps = probes ?? equivProbes(left.set, right.set, inventory)
+  // given probes too are split by the source ports either side tells apart, so both sides get the same ones
+  const ps = expandSourcePorts(probes ?? equivProbes(left.set, right.set, inventory), [left.set, right.set], inventory)
   return compare(
     { set: left.set, reach: reach(left.set, inventory, left.model, ps) },
     { set: right.set, reach: reach(right.set, inventory, right.model, ps) },

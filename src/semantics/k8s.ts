@@ -15,6 +15,7 @@ import * as B from './bitset.js'
 import type { Classes } from './endpoint.js'
 import { evaluator, residentHosts } from './endpoint.js'
 import type { Model, Prepared } from './model.js'
+import { sourcePeers } from './probes.js'
 
 interface CompiledRule {
   readonly rule: Rule
@@ -56,7 +57,7 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
   }
   const all = B.full(n)
   const resident = residentHosts(classes)
-  const allowedPeers = (d: Direction, c: number, protocol: number, port: number): B.Bitset => {
+  const allowedPeers = (d: Direction, c: number, protocol: number, port: number, sourcePort?: number): B.Bitset => {
     if (isolated[d][c] !== 1) return all
     const acc = B.make(n)
     // pods cannot block access from their resident node
@@ -64,6 +65,17 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
     if (local !== undefined) B.orInto(acc, local)
     const subject = classes.representatives[c]
     for (const cr of rules[d][c] ?? []) {
+      // source ports (a Calico construct evaluated under this model): named ones resolve on the source
+      const sources = sourcePeers(cr.rule.sourcePorts, d, protocol, sourcePort, subject, classes.representatives)
+      if (sources === false) continue
+      if (sources !== true) {
+        if (P.matches(cr.rule.ports, protocol, port, d === 'ingress' ? subject?.ports ?? [] : [])) B.orInto(acc, B.and(cr.peers, sources))
+        else if (d === 'egress' && cr.named)
+          classes.representatives.forEach((peer, j) => {
+            if (B.has(cr.peers, j) && B.has(sources, j) && P.matches(cr.rule.ports, protocol, port, peer.ports)) B.set(acc, j)
+          })
+        continue
+      }
       if (d === 'ingress' || !cr.named) {
         // ingress: named ports resolve on the subject (the destination)
         if (P.matches(cr.rule.ports, protocol, port, d === 'ingress' ? subject?.ports ?? [] : [])) B.orInto(acc, cr.peers)

@@ -15,8 +15,10 @@ export interface Prepared {
   /**
    * For subject class `c`: the peer classes whose connections on (protocol, port) the model
    * allows in direction `d` (ingress: peers as sources into c; egress: peers as destinations of c).
+   * `sourcePort`: the connection's source port, when the probe has one (`probes.ts`); without it,
+   * a rule restricted by source port matches only if it admits every source port of the protocol.
    */
-  readonly allowedPeers: (d: Direction, c: number, protocol: number, port: number) => Bitset
+  readonly allowedPeers: (d: Direction, c: number, protocol: number, port: number, sourcePort?: number) => Bitset
 }
 
 export interface Model {

@@ -13,11 +13,10 @@ import * as B from './bitset.js'
 import type { Classes } from './endpoint.js'
 import { cidrsOf, classify, endpointsOf } from './endpoint.js'
 import type { CniName, Model } from './model.js'
+import type { Probe } from './probes.js'
+import { expandSourcePorts, icmpProbes } from './probes.js'
 
-export interface Probe {
-  readonly protocol: number
-  readonly port: number
-}
+export type { Probe } from './probes.js'
 
 /** Allowed connections between classes on one probe: `allowed(s, d)`. */
 export interface ClassTable {
@@ -43,16 +42,21 @@ export interface Reach {
 export const formulasOf = (set: PolicySet): ReadonlyArray<F.Formula> =>
   set.policies.flatMap((p) => [scopedSubject(p), ...[...(p.ingress?.rules ?? []), ...(p.egress?.rules ?? [])].map((r) => r.peer)])
 
-/** Computes the class-level truth tables of a policy set on an inventory under a model. */
-export const reach = (set: PolicySet, inventory: Inventory, model: Model, probes: ReadonlyArray<Probe>): Reach => {
+/**
+ * Computes the class-level truth tables of a policy set on an inventory under a model. A probe
+ * without a source port, on a protocol whose source ports the set tells apart, is evaluated once
+ * per source-port stretch (`expandSourcePorts`): one table each.
+ */
+export const reach = (set: PolicySet, inventory: Inventory, model: Model, given: ReadonlyArray<Probe>): Reach => {
+  const probes = expandSourcePorts(given, [set], inventory)
   // network sets lend their labels to the addresses they contain (Calico), so their ranges split classes too
   const classes = classify(endpointsOf(inventory), [...cidrsOf(formulasOf(set)), ...set.networkSets.map((n) => n.cidrs)])
   const { prepared, diagnostics } = model.prepare(set, classes, inventory)
   const n = classes.representatives.length
   const tables = probes.map((probe) => ({
     probe,
-    egress: Array.from({ length: n }, (_, c) => prepared.allowedPeers('egress', c, probe.protocol, probe.port)),
-    ingress: Array.from({ length: n }, (_, c) => prepared.allowedPeers('ingress', c, probe.protocol, probe.port))
+    egress: Array.from({ length: n }, (_, c) => prepared.allowedPeers('egress', c, probe.protocol, probe.port, probe.sourcePort)),
+    ingress: Array.from({ length: n }, (_, c) => prepared.allowedPeers('ingress', c, probe.protocol, probe.port, probe.sourcePort))
   }))
   return { cni: model.name, classes, tables, diagnostics }
 }
@@ -66,7 +70,9 @@ export const matrix = (r: Reach, t: ClassTable): ReadonlyArray<ReadonlyArray<boo
 /**
  * Ports worth probing when none are given: for TCP, UDP and SCTP, one port per stretch of the
  * port space that the policies' port sets treat alike, plus every named port's number; TCP/80
- * when the policies mention no port at all.
+ * when the policies mention no such port at all; then the ICMP and ICMPv6 (type, code) stretches
+ * of the protocols some rule singles out (`icmpProbes`); each TCP/UDP/SCTP probe once per
+ * source-port stretch when some rule tells source ports apart (`expandSourcePorts`).
  */
 export const defaultProbes = (set: PolicySet, inventory: Inventory): ReadonlyArray<Probe> => {
   const points = new Map<number, Set<number>>([
@@ -90,5 +96,5 @@ export const defaultProbes = (set: PolicySet, inventory: Inventory): ReadonlyArr
     }
   const probes: Array<Probe> = []
   for (const [protocol, pts] of points) for (const port of [...pts].sort((a, b) => a - b)) probes.push({ protocol, port })
-  return probes.length === 0 ? [{ protocol: P.TCP, port: 80 }] : probes
+  return expandSourcePorts([...(probes.length === 0 ? [{ protocol: P.TCP, port: 80 }] : probes), ...icmpProbes([set])], [set], inventory)
 }

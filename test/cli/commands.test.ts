@@ -95,7 +95,7 @@ describe('translate', () => {
     ])
   })
 
-  it('refuses a translation whose parse had to approximate, even when the emitter alone finds nothing lossy', async () => {
+  it('refuses a translation that drops source ports the target cannot say, naming the direction it errs', async () => {
     const dir = tempFiles({
       'p.yaml': [
         'apiVersion: projectcalico.org/v3',
@@ -115,8 +115,8 @@ describe('translate', () => {
     const r = await runCli(['translate', '-f', path.join(dir, 'p.yaml'), '--to', 'k8s', '--out', out])
     expect(r.code).toBe(1)
     expect(r.stderr).toBe(
-      `${path.join(dir, 'p.yaml')}:10:7: warning unsupported-source-ports: spec.ingress[0].source: source ports cannot be expressed in the IR (it matches destination ports only); they are ignored\n` +
-        'netpolx: error lossy: the translation is unsupported; nothing written (use --allow-lossy to write it with comments)\n'
+      `${path.join(dir, 'p.yaml')}:7:5: warning source-ports: the rule matches source ports TCP/1024-65535, which a Kubernetes NetworkPolicy cannot say (it matches destination ports only); it is written for every source port, so it allows more\n` +
+        'netpolx: error lossy: the translation is broader; nothing written (use --allow-lossy to write it with comments)\n'
     )
     expect(fs.existsSync(out)).toBe(false)
   })

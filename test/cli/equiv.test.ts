@@ -216,7 +216,7 @@ describe('equiv: bad input and invocation exit 2', () => {
     expect(await runCli(['equiv', '--left', f('k8s.yaml'), '--right', f('k8s.yaml'), ...base, '--port', '80/ICMP'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'netpolx: error usage: invalid --port "80/ICMP": protocol must be TCP, UDP or SCTP\n'
+      stderr: 'netpolx: error usage: invalid --port "80/ICMP": protocol must be TCP, UDP or SCTP (ICMP and ICMPv6 probes are written ICMP/TYPE[/CODE])\n'
     })
     const missing = await runCli(['equiv', '--left', f('nope.yaml'), '--right', f('k8s.yaml'), ...base])
     expect(missing.code).toBe(2)

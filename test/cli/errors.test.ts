@@ -69,7 +69,7 @@ describe('bad input', () => {
   it('an invalid --port is exit 2', async () => {
     const dir = tempFiles({ 'p.yaml': np('  podSelector: {}\n') })
     const r = await runCli(['reach', '-f', path.join(dir, 'p.yaml'), '--cluster', path.join(dir, 'p.yaml'), '--port', '80/ICMP'])
-    expect(r).toEqual({ code: 2, stdout: '', stderr: 'netpolx: error usage: invalid --port "80/ICMP": protocol must be TCP, UDP or SCTP\n' })
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'netpolx: error usage: invalid --port "80/ICMP": protocol must be TCP, UDP or SCTP (ICMP and ICMPv6 probes are written ICMP/TYPE[/CODE])\n' })
   })
 
   it('the installed binary prints no stack trace on a binary file', () => {

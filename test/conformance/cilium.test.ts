@@ -26,7 +26,7 @@ const rejected = (yaml: string): ReadonlyArray<string> =>
   })
 
 describe('upstream conformance under the cilium model, after translate --to cilium', () => {
-  it('has every case', () => expect(cases.length).toBe(33))
+  it('has every case', () => expect(cases.length).toBe(34))
 
   for (const c of cases) {
     it(`${c.file}: ${c.name}`, async () => {

@@ -564,8 +564,7 @@ describe('corpus: calico', () => {
       'calico-apply-on-forward': 6,
       'calico-do-not-track': 4,
       'calico-pre-dnat': 1,
-      'unsupported-local-match': 5,
-      'unsupported-source-ports': 1
+      'unsupported-local-match': 5
     })
   })
 })

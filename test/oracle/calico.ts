@@ -33,7 +33,9 @@
  * - Ports: named ports match when an endpoint at the destination address that matches the
  *   destination's positive selector declares the name on the probed protocol and port (§2). HTTP
  *   matches do not restrict (§1.5, UNCONFIRMED end to end: Felix ignores them, as recommended).
- *   Source ports cannot be probed (a probe has no source port): they are ignored.
+ *   Source ports (`source.ports` / `source.notPorts`, §1.5, in either direction) match the
+ *   probe's source port as destination ports match its port, named ones on the source's workload
+ *   endpoint; a probe without a source port ignores them.
  *   Services (§2): backends are the pods the Service's selector picks; the inventory has no
  *   EndpointSlice ports, so any destination port matches.
  */
@@ -405,7 +407,7 @@ const sideMatches = (e: ER, side: Side, inv: Inventory, probe: { readonly protoc
   if (selector !== undefined && !side.entities.some((l) => holds(selector, l))) return false
   if (notSelector !== undefined && side.entities.some((l) => holds(notSelector, l))) return false
   if (e.service !== undefined && !isBackend(inv, e.service, podOf(side.peer))) return false
-  if (probe === undefined) return true // source ports are not probed
+  if (probe === undefined) return true // a probe without a source port: source ports are not probed
   if (e.ports !== undefined && !e.ports.some((p) => portMatches(p, side, e, inv, probe.protocol, probe.port))) return false
   return e.notPorts?.some((p) => portMatches(p, side, e, inv, probe.protocol, probe.port)) !== true
 }
@@ -413,7 +415,7 @@ const sideMatches = (e: ER, side: Side, inv: Inventory, probe: { readonly protoc
 const icmpMatches = (m: Obj, protocol: Protocol, port: number): boolean =>
   protocol === 'ICMP' && m.type === Math.floor(port / 256) && (m.code === undefined || m.code === port % 256)
 
-const ruleMatches = (r: Rule, src: Side, dst: Side, inv: Inventory, protocol: Protocol, port: number): boolean => {
+const ruleMatches = (r: Rule, src: Side, dst: Side, inv: Inventory, protocol: Protocol, port: number, sourcePort: number | undefined): boolean => {
   const n = protocolNumbers[protocol]
   const family = (peerIp(src.peer) ?? peerIp(dst.peer))?.family
   return (
@@ -422,12 +424,12 @@ const ruleMatches = (r: Rule, src: Side, dst: Side, inv: Inventory, protocol: Pr
     (r.icmp === undefined || icmpMatches(r.icmp, protocol, port)) &&
     (r.notICMP === undefined || !icmpMatches(r.notICMP, protocol, port)) &&
     (r.ipVersion === undefined || r.ipVersion === family) &&
-    sideMatches(r.source, src, inv, undefined) &&
+    sideMatches(r.source, src, inv, sourcePort === undefined ? undefined : { protocol, port: sourcePort }) &&
     sideMatches(r.destination, dst, inv, { protocol, port })
   )
 }
 
-const verdict = (c: Compiled, inv: Inventory, d: 'Ingress' | 'Egress', src: Side, dst: Side, protocol: Protocol, port: number): boolean => {
+const verdict = (c: Compiled, inv: Inventory, d: 'Ingress' | 'Egress', src: Side, dst: Side, protocol: Protocol, port: number, sourcePort: number | undefined): boolean => {
   const subject = podOf(d === 'Ingress' ? dst.peer : src.peer)
   if (subject === undefined) return true
   // §4.1: traffic from a host to its own local workloads is always allowed (kubelet probes)
@@ -440,7 +442,7 @@ const verdict = (c: Compiled, inv: Inventory, d: 'Ingress' | 'Egress', src: Side
     let passed = false
     policies: for (const p of inTier)
       for (const r of p[d]) {
-        if (!ruleMatches(r, src, dst, inv, protocol, port)) continue
+        if (!ruleMatches(r, src, dst, inv, protocol, port, sourcePort)) continue
         if (r.action === 'Allow') return true
         if (r.action === 'Deny') return false
         if (r.action === 'Pass') {
@@ -454,12 +456,12 @@ const verdict = (c: Compiled, inv: Inventory, d: 'Ingress' | 'Egress', src: Side
   return true // the namespace profile allows (§4.4)
 }
 
-export const allowed = (policies: ReadonlyArray<unknown>, inv: Inventory, from: Peer, to: Peer, protocol: Protocol, port: number): boolean => {
+export const allowed = (policies: ReadonlyArray<unknown>, inv: Inventory, from: Peer, to: Peer, protocol: Protocol, port: number, sourcePort?: number): boolean => {
   const c = compile(policies)
   const sets = netSets(policies, inv)
   const src = sideOf(from, inv, sets)
   const dst = sideOf(to, inv, sets)
-  return verdict(c, inv, 'Egress', src, dst, protocol, port) && verdict(c, inv, 'Ingress', src, dst, protocol, port)
+  return verdict(c, inv, 'Egress', src, dst, protocol, port, sourcePort) && verdict(c, inv, 'Ingress', src, dst, protocol, port, sourcePort)
 }
 
 export const table = tableOf(allowed)

@@ -22,7 +22,8 @@
  *   (addresses learnt at run time / outside the inventory). A peer field present but empty
  *   selects nothing; no peer field with toPorts/icmps = every peer; `{}` allows nothing.
  * - Ports (§4.3): no toPorts/icmps = every protocol (ICMP too); protocol ANY/absent = TCP, UDP,
- *   SCTP; port "0" = all ports; endPort = range; ICMP fields match the type (`port >> 8`). Named
+ *   SCTP; port "0" = all ports; endPort = range; ICMP fields match the type (`port >> 8`), type 0
+ *   every type (it becomes port 0, pkg/policy/api/icmp.go). Named
  *   ports (§4.10): ingress on the subject's container ports; egress on the node-wide map of every
  *   pod's named ports — a name with more than one (port, protocol) in the inventory, or none,
  *   resolves to nothing (source at the research snapshot; per-destination resolution of newer
@@ -203,8 +204,12 @@ const portsMatch = (el: Obj, d: Dir, f: Flow): boolean => {
     const [lo, end] = [Number(text), typeof pp.endPort === 'number' ? pp.endPort : 0]
     return lo === 0 ? end === 0 || end === 65535 || f.port <= end : f.port >= lo && f.port <= Math.max(lo, end)
   }
-  const icmpMatches = (x: Obj): boolean =>
-    f.protocol === 'ICMP' && (str(x.family) ?? 'IPv4') === 'IPv4' && (typeof x.type === 'number' ? x.type : icmpTypes[str(x.type) ?? '']) === Math.floor(f.port / 256)
+  // an ICMP field becomes a port of that number (cilium pkg/policy/api/icmp.go `PortProtocol`), and
+  // port 0 is every port: type 0 (EchoReply) stands for every type of its family
+  const icmpMatches = (x: Obj): boolean => {
+    const t = typeof x.type === 'number' ? x.type : icmpTypes[str(x.type) ?? '']
+    return f.protocol === 'ICMP' && (str(x.family) ?? 'IPv4') === 'IPv4' && (t === 0 || t === Math.floor(f.port / 256))
+  }
   return toPorts.some((pr) => (list(obj(pr).ports) ?? [{}]).some((pp) => portMatches(obj(pp)))) || icmps.some((i) => items(obj(i).fields).some((x) => icmpMatches(obj(x))))
 }
 

@@ -25,10 +25,13 @@ export type Peer = { readonly _tag: 'pod'; readonly pod: Pod } | { readonly _tag
 
 export interface Probe {
   readonly protocol: Protocol
+  /** ICMP: `type * 256 + code`. */
   readonly port: number
+  /** The connection's source port (only Calico rules can test it); absent: source ports are not probed. */
+  readonly sourcePort?: number
 }
 
-export type Allowed = (policies: ReadonlyArray<unknown>, inv: Inventory, from: Peer, to: Peer, protocol: Protocol, port: number) => boolean
+export type Allowed = (policies: ReadonlyArray<unknown>, inv: Inventory, from: Peer, to: Peer, protocol: Protocol, port: number, sourcePort?: number) => boolean
 
 export type Matrix = ReadonlyArray<ReadonlyArray<boolean>>
 
@@ -51,7 +54,7 @@ export const tableOf =
   (allowed: Allowed) =>
   (policies: ReadonlyArray<unknown>, inv: Inventory, probes: ReadonlyArray<Probe>): ReadonlyArray<Matrix> => {
     const eps = endpoints(inv)
-    return probes.map((pr) => eps.map((from) => eps.map((to) => allowed(policies, inv, from, to, pr.protocol, pr.port))))
+    return probes.map((pr) => eps.map((from) => eps.map((to) => allowed(policies, inv, from, to, pr.protocol, pr.port, pr.sourcePort))))
   }
 
 export const peerIp = (p: Peer): Pod['ip'] => (p._tag === 'pod' ? p.pod.ip : p.external.ip)

@@ -109,8 +109,8 @@ const peer = (id: string): Peer => {
 /** `can(oracle, yaml)('a/client', 'a/web', 'TCP', 80)` */
 const can =
   (o: Oracle, yaml: string) =>
-  (from: string, to: string, protocol: Protocol = 'TCP', port = 80): boolean =>
-    o.allowed(docs(yaml), inv, peer(from), peer(to), protocol, port)
+  (from: string, to: string, protocol: Protocol = 'TCP', port = 80, sourcePort?: number): boolean =>
+    o.allowed(docs(yaml), inv, peer(from), peer(to), protocol, port, sourcePort)
 
 const knp = (name: string, spec: string, namespace = 'a'): string => `
 apiVersion: networking.k8s.io/v1
@@ -169,7 +169,7 @@ const ciliumDifferences: Readonly<Record<string, { readonly reason: string; read
 
 describe('upstream conformance tables', () => {
   const cases = loadCases()
-  it('has every case', () => expect(cases.length).toBe(33))
+  it('has every case', () => expect(cases.length).toBe(34))
 
   const run = (o: Oracle, c: (typeof cases)[number]): ReadonlyArray<string> => {
     const cluster = inventoryOf(c.cluster)
@@ -445,6 +445,20 @@ spec: {selector: "app == 'web'", ingress: [{action: Allow}]}
     expect(p('a/client', 'a/db', 'ICMP', 0)).toBe(false)
   })
 
+  it('source ports: source.ports and source.notPorts against the probe\'s source port, named ones on the source endpoint', () => {
+    const deny = c(cnp('p', `{selector: "app == 'web'", ingress: [{action: Deny, protocol: TCP, source: {ports: [151]}}, {action: Allow}]}`))
+    expect(deny('a/client', 'a/web', 'TCP', 80, 151)).toBe(false)
+    expect(deny('a/client', 'a/web', 'TCP', 80, 152)).toBe(true)
+    expect(deny('a/client', 'a/web', 'UDP', 80, 151)).toBe(true)
+    const not = c(cnp('p', `{selector: "app == 'web'", ingress: [{action: Allow, protocol: TCP, source: {notPorts: ["1:1023"]}}]}`))
+    expect(not('a/client', 'a/web', 'TCP', 80, 80)).toBe(false)
+    expect(not('a/client', 'a/web', 'TCP', 80, 40000)).toBe(true)
+    // egress: the source is the policy's own endpoint; a named source port resolves on it (a/web: http = 8080)
+    const named = c(cnp('p', `{selector: "app == 'web'", types: [Egress], egress: [{action: Allow, protocol: TCP, source: {ports: [http]}}]}`))
+    expect(named('a/web', 'a/db', 'TCP', 5432, 8080)).toBe(true)
+    expect(named('a/web', 'a/db', 'TCP', 5432, 8081)).toBe(false)
+  })
+
   it('Kubernetes policies sit in tier default at order 1000 and do not select host-network pods', () => {
     const yaml = knp('allow-client', '{podSelector: {}, ingress: [{from: [{podSelector: {matchLabels: {app: client}}}]}]}') + cnp('deny-client', `{order: 1001, selector: all(), ingress: [{action: Deny}]}`)
     expect(c(yaml)('a/client', 'a/web')).toBe(true)
@@ -561,6 +575,9 @@ describe('cilium oracle', () => {
     const icmp = c(ciliumNp('p', `{${web}, ingress: [{icmps: [{fields: [{type: EchoRequest}]}]}]}`))
     expect(icmp('a/client', 'a/web', 'ICMP', 8 * 256 + 1)).toBe(true)
     expect(icmp('a/client', 'a/web', 'ICMP', 0)).toBe(false)
+    // type 0 becomes port 0, every port: every ICMP type (pkg/policy/api/icmp.go)
+    const reply = c(ciliumNp('p', `{${web}, ingress: [{icmps: [{fields: [{type: EchoReply}]}]}]}`))
+    expect(reply('a/client', 'a/web', 'ICMP', 3 * 256 + 1)).toBe(true)
   })
 
   it('named ports: ingress on the subject; egress through the node-wide map, nothing when a name is ambiguous', () => {

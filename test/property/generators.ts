@@ -1,9 +1,10 @@
 /**
  * fast-check generators: small random clusters whose labels collide with the policies' selectors,
  * and random valid policy sets in each dialect covering the constructs each allows — not only the
- * easy ones: Deny, Pass, tiers, order, `notNets`, `notPorts`, `notSelector`, service accounts and
- * network sets (Calico); deny sections, entities, `enableDefaultDeny`, CIDR sets with `except`,
- * named ports and `endPort`, cluster scope (Cilium); every peer form, `endPort`, `except`, named
+ * easy ones: Deny, Pass, tiers, order, `notNets`, `notPorts`, `notSelector`, service accounts,
+ * network sets, source ports (`source.ports` / `source.notPorts`) and ICMP (`icmp` / `notICMP`)
+ * (Calico); deny sections, entities, `enableDefaultDeny`, CIDR sets with `except`, named ports and
+ * `endPort`, `icmps`, cluster scope (Cilium); every peer form, `endPort`, `except`, named
  * ports and both directions (Kubernetes). Policies are generated as YAML text, so the parsers are
  * part of what the properties test.
  */
@@ -154,17 +155,23 @@ const calicoEntityArb: fc.Arbitrary<Readonly<Record<string, unknown>>> = fc.oneo
 
 const calicoRuleArb = fc.record({
   action: fc.constantFrom('Allow', 'Deny', 'Pass', 'Log', 'Allow', 'Deny'),
-  protocol: fc.option(fc.constantFrom('TCP', 'UDP'), { nil: undefined }),
+  protocol: fc.option(fc.constantFrom('TCP', 'UDP', 'TCP', 'ICMP'), { nil: undefined }),
   peer: calicoEntityArb,
-  ports: fc.option(fc.constantFrom({ ports: [80] }, { ports: ['8000:8100'] }, { ports: [53, 443] }, { ports: ['http'] }, { notPorts: [80] }), { nil: undefined })
+  ports: fc.option(fc.constantFrom({ ports: [80] }, { ports: ['8000:8100'] }, { ports: [53, 443] }, { ports: ['http'] }, { notPorts: [80] }), { nil: undefined }),
+  // source ports (TCP/UDP rules) and ICMP matches (ICMP rules)
+  sourcePorts: fc.option(fc.constantFrom({ ports: [151] }, { notPorts: [151] }, { ports: ['1000:2000'] }), { nil: undefined }),
+  icmp: fc.option(fc.constantFrom({ icmp: { type: 8 } }, { icmp: { type: 3, code: 1 } }, { notICMP: { type: 8 } }), { nil: undefined })
 })
 type CalicoRule = typeof calicoRuleArb extends fc.Arbitrary<infer T> ? T : never
 
 const calicoRuleYaml = (r: CalicoRule, dir: 'ingress' | 'egress'): unknown => {
   const out: Record<string, unknown> = { action: r.action }
   if (r.protocol !== undefined) out.protocol = r.protocol
+  const hasPorts = r.protocol === 'TCP' || r.protocol === 'UDP'
+  if (r.protocol === 'ICMP' && r.icmp !== undefined) Object.assign(out, r.icmp)
   if (Object.keys(r.peer).length > 0) out[dir === 'ingress' ? 'source' : 'destination'] = r.peer
-  if (r.ports !== undefined && r.protocol !== undefined) out.destination = { ...((out.destination as Record<string, unknown> | undefined) ?? {}), ...r.ports }
+  if (r.ports !== undefined && hasPorts) out.destination = { ...((out.destination as Record<string, unknown> | undefined) ?? {}), ...r.ports }
+  if (r.sourcePorts !== undefined && hasPorts) out.source = { ...((out.source as Record<string, unknown> | undefined) ?? {}), ...r.sourcePorts }
   return out
 }
 
@@ -250,8 +257,11 @@ const ciliumPortsArb = fc.option(
   ),
   { nil: undefined }
 )
+const ciliumIcmpsArb = fc.option(fc.constantFrom([{ fields: [{ type: 8, family: 'IPv4' }] }], [{ fields: [{ type: 'EchoReply' }, { type: 3, family: 'IPv4' }] }]), { nil: undefined })
 const ciliumRuleArb = (dir: 'ingress' | 'egress') =>
-  fc.record({ peer: ciliumPeerArb(dir), toPorts: ciliumPortsArb }).map((r) => ({ ...r.peer, ...(r.toPorts === undefined ? {} : { toPorts: r.toPorts }) }))
+  fc
+    .record({ peer: ciliumPeerArb(dir), toPorts: ciliumPortsArb, icmps: ciliumIcmpsArb })
+    .map((r) => ({ ...r.peer, ...(r.toPorts !== undefined ? { toPorts: r.toPorts } : r.icmps !== undefined ? { icmps: r.icmps } : {}) }))
 
 const ciliumSpecArb = fc.record({
   endpointSelector: ciliumSelectorArb,

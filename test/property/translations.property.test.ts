@@ -43,17 +43,25 @@ const oracles: Readonly<Record<DialectName, { readonly table: (docs: ReadonlyArr
 
 const policies: Readonly<Record<DialectName, fc.Arbitrary<string>>> = { k8s: k8sPoliciesArb, calico: calicoPoliciesArb, cilium: ciliumPoliciesArb }
 
-/** Every port the generators single out, one inside a range, and one no policy names. */
+/**
+ * Every port the generators single out, one inside a range, and one no policy names, each from a
+ * source port: ephemeral, or one the generators single out (151, one inside 1000:2000), spread over
+ * the ports so that source ports cost no extra probe; then ICMP echo request and a
+ * destination-unreachable code.
+ */
+const ephemeral = 40000
 const probes: ReadonlyArray<Probe> = [
-  { protocol: 'TCP', port: 80 },
-  { protocol: 'TCP', port: 8050 },
-  { protocol: 'TCP', port: 8080 },
-  { protocol: 'TCP', port: 9090 },
-  { protocol: 'TCP', port: 443 },
-  { protocol: 'UDP', port: 53 },
-  { protocol: 'TCP', port: 7 },
-  { protocol: 'UDP', port: 7 },
-  { protocol: 'SCTP', port: 80 }
+  { protocol: 'TCP', port: 80, sourcePort: ephemeral },
+  { protocol: 'TCP', port: 8050, sourcePort: 151 },
+  { protocol: 'TCP', port: 8080, sourcePort: 1500 },
+  { protocol: 'TCP', port: 9090, sourcePort: 151 },
+  { protocol: 'TCP', port: 443, sourcePort: ephemeral },
+  { protocol: 'UDP', port: 53, sourcePort: 151 },
+  { protocol: 'TCP', port: 7, sourcePort: 1500 },
+  { protocol: 'UDP', port: 7, sourcePort: ephemeral },
+  { protocol: 'SCTP', port: 80, sourcePort: ephemeral },
+  { protocol: 'ICMP', port: 8 * 256 },
+  { protocol: 'ICMP', port: 3 * 256 + 1 }
 ]
 const protocolNumber = { TCP: P.TCP, UDP: P.UDP, SCTP: P.SCTP, ICMP: P.ICMP } as const
 
@@ -86,8 +94,9 @@ const compareTables = (left: ReadonlyArray<Matrix>, right: ReadonlyArray<Matrix>
         if (i === j) return
         const a = left[k]?.[i]?.[j] ?? false
         const b = right[k]?.[i]?.[j] ?? false
-        if (a && !b) leftOnly.push(`${from} -> ${to} ${pr.port}/${pr.protocol}`)
-        if (b && !a) rightOnly.push(`${from} -> ${to} ${pr.port}/${pr.protocol}`)
+        const flow = `${from} -> ${to} ${pr.port}/${pr.protocol}${pr.sourcePort === undefined ? '' : ` from port ${pr.sourcePort}`}`
+        if (a && !b) leftOnly.push(flow)
+        if (b && !a) rightOnly.push(flow)
       })
     )
   )
@@ -116,7 +125,7 @@ const check = (source: DialectName, clusterText: string, policyText: string, tal
     parsed.set,
     inv,
     model,
-    probes.map((p) => ({ protocol: protocolNumber[p.protocol], port: p.port }))
+    probes.map((p) => ({ protocol: protocolNumber[p.protocol], port: p.port, sourcePort: p.sourcePort }))
   )
   const engine = r.tables.map((t) => matrix(r, t))
   expect(r.classes.endpoints.map((e) => e.id)).toEqual(ids)

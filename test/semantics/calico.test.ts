@@ -434,7 +434,7 @@ describe('calico model: rule matching', () => {
 
 describe('calico model: upstream Kubernetes conformance tables', () => {
   const cases = loadCases()
-  it('has every case', () => expect(cases.length).toBe(33))
+  it('has every case', () => expect(cases.length).toBe(34))
   const protocolOf = (p: string): number => (p === 'UDP' ? P.UDP : p === 'SCTP' ? P.SCTP : P.TCP)
 
   for (const c of cases) {

@@ -734,7 +734,7 @@ describe('upstream conformance under the cilium model', () => {
   })
 
   it('evaluates every case without model diagnostics', () => {
-    expect(results.length).toBe(33)
+    expect(results.length).toBe(34)
     expect(results.filter((x) => x.diagnostics.length > 0 || x.parsed.diagnostics.some((d) => d.severity === 'error')).map((x) => x.c.file)).toEqual([])
   })
 
