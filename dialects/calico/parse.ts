@@ -405,19 +405,28 @@ const familiesOf = (rule: K.Rule): C.CidrSet => {
   return families.reduce((acc, f) => C.union(acc, f === 4 ? C.allV4 : C.allV6), C.empty)
 }
 
+/**
+ * The local-endpoint constraint of a rule (`Rule.local`): an ingress rule's `destination` and an
+ * egress rule's `source` select which of the policy's own endpoints the rule applies to. Calico
+ * converts both sides of a rule alike (`RuleAPIV3ToBackend` and `getEndpointSelector` in
+ * libcalico-go/lib/backend/syncersv1/updateprocessors/rules.go: the same namespace scoping, the
+ * same nets), and Felix matches each side's selector as an IP set of the packet's address on that
+ * side (felix/calc/rule_convert.go), so the local side is the same formula as a peer (address
+ * families aside: the peer's formula carries them). Undefined when it holds on every endpoint the
+ * policy selects (e.g. `selector: all()`), so that it costs nothing and warrants no warning. Ports
+ * are not part of it: an ingress rule's `destination.ports` are the rule's destination ports, and
+ * an egress rule's `source.ports` are source ports.
+ */
+const localOf = (ctx: Ctx, rule: K.Rule, direction: 'ingress' | 'egress', path: Path, scopedSubject: F.Formula): F.Formula | undefined => {
+  const localKey = direction === 'ingress' ? 'destination' : 'source'
+  const er = rule[localKey]
+  if (er === undefined || !constrainsEndpoint(er)) return undefined
+  const local = entityFormula(ctx, er, [...path, localKey], C.all)
+  return F.dnf(F.and(scopedSubject, F.not(local))).length === 0 ? undefined : local
+}
+
 const ruleOf = (ctx: Ctx, rule: K.Rule, direction: 'ingress' | 'egress', path: Path): Rule | undefined => {
   const peerKey = direction === 'ingress' ? 'source' : 'destination'
-  const localKey = direction === 'ingress' ? 'destination' : 'source'
-  const local = rule[localKey]
-  if (constrainsEndpoint(local))
-    ctx.diagnostics.push(
-      D.loss(
-        'unsupported',
-        'unsupported-local-match',
-        `${pathText([...path, localKey])}: in an ${direction} rule, ${localKey} constrains the policy's own endpoint, which an IR rule cannot express; the rule is kept without that constraint, so it applies to more endpoints than in Calico`,
-        at(ctx.doc, [...path, localKey])
-      )
-    )
   const src = rule.source
   if ((src?.ports?.length ?? 0) > 0 || (src?.notPorts?.length ?? 0) > 0)
     ctx.diagnostics.push(
@@ -581,9 +590,11 @@ const policyOf = (ctx: Ctx, o: K.NetworkPolicy | K.GlobalNetworkPolicy, meta: K.
       return undefined
     }
     const out: Array<Rule> = []
+    const scoped = ctx.namespace === undefined ? subject : F.and(F.inNamespace([ctx.namespace]), subject)
     rules.forEach((r, i) => {
       const rule = ruleOf(ctx, r, key, ['spec', key, i])
-      if (rule !== undefined) out.push(rule)
+      const local = rule === undefined ? undefined : localOf(ctx, r, key, ['spec', key, i], scoped)
+      if (rule !== undefined) out.push(local === undefined ? rule : { ...rule, local })
     })
     return { defaultDeny: true, rules: out }
   }

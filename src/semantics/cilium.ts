@@ -48,7 +48,8 @@
  *
  * Calico constructs have no Cilium meaning: an ordered policy (`ordering` set) or a `pass` rule is
  * a `model-unsupported` error (the policy is then evaluated without its order; a `pass` rule is
- * skipped). `log` rules give no verdict and are ignored.
+ * skipped). `log` rules give no verdict and are ignored. A rule with a local-endpoint constraint
+ * (`Rule.local`, read from Calico) applies only to the subjects it holds on.
  */
 import * as D from '../diagnostics.js'
 import type { ContainerPort, Inventory } from '../cluster/inventory.js'
@@ -220,6 +221,8 @@ interface CompiledRule {
   readonly named: boolean
   /** Index into the per-probe caches. */
   readonly id: number
+  /** The subjects the rule applies to (`Rule.local`); undefined: every subject of its policy. */
+  readonly local?: B.Bitset | undefined
 }
 
 interface CompiledDirection {
@@ -296,7 +299,8 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
           ports: r.ports,
           anyPort: P.isAll(r.ports),
           named: r.ports.named.length > 0,
-          id: ruleCount++
+          id: ruleCount++,
+          local: r.local === undefined ? undefined : subjectEv(r.local)
         }
       ]
     })
@@ -388,6 +392,7 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
     const denied = B.make(n)
     for (const index of list)
       for (const r of compiled[index]?.rules ?? []) {
+        if (r.local !== undefined && !B.has(r.local, c)) continue
         const m = matched(r, d, c, protocol, port)
         if (m !== undefined) B.orInto(r.action === 'allow' ? allowed : denied, m)
       }
