@@ -718,6 +718,14 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope, fromCalico: boolean): 
     if (E.isLeft(es)) problems.push(es.left)
     else entities.push(...es.right)
   }
+  // the local-endpoint constraint (Rule.local) goes on the other side: an ingress rule's
+  // destination, an egress rule's source (parse.ts `localOf`); one rule per local entity
+  const locals: Array<Entity> = []
+  for (const conj of r.local === undefined ? [[]] : withoutRedundantWorld(F.dnf(r.local))) {
+    const es = conjunctionEntities(scope, conj)
+    if (E.isLeft(es)) problems.push(es.left)
+    else locals.push(...es.right)
+  }
   const { http, problem: l7Problem } = httpVariants(r.l7, r.action, d)
   if (l7Problem !== undefined) problems.push(l7Problem)
   let httpOnOtherProtocol = false
@@ -726,7 +734,8 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope, fromCalico: boolean): 
   const out: Array<KubeObject> = []
   const seen = new Set<string>()
   for (const c of clauses)
-    for (const e of entities) {
+    for (const e of entities)
+    for (const le of locals) {
       const httpFits = c.protocol === undefined || c.protocol === P.TCP
       if (http !== undefined && !httpFits) httpOnOtherProtocol = true
       for (const h of http !== undefined && httpFits ? http : [undefined]) {
@@ -744,8 +753,11 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope, fromCalico: boolean): 
         if (d === 'ingress') {
           const source = entityObject(e, undefined)
           if (nonEmptyObject(source)) rule.source = source
-          if (c.ports !== undefined) rule.destination = { ports: [...c.ports] }
+          const destination = entityObject(le, c.ports)
+          if (nonEmptyObject(destination)) rule.destination = destination
         } else {
+          const source = entityObject(le, undefined)
+          if (nonEmptyObject(source)) rule.source = source
           const destination = entityObject(e, c.ports)
           if (nonEmptyObject(destination)) rule.destination = destination
         }
