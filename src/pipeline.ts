@@ -17,6 +17,7 @@ import { expandClusterScope } from './lower/expand.js'
 import { resolveWithInventory } from './lower/resolve.js'
 import { flatten, needsFlattening } from './lower/flatten.js'
 import { needsKindResolution, resolveKinds } from './lower/kinds.js'
+import { needsLocalLowering, resolveLocals, splitLocal } from './lower/local.js'
 import type { CniName } from './semantics/model.js'
 
 // -------------------------------------------------------------------------------------
@@ -113,7 +114,9 @@ export const lower = (set: PolicySet, from: CniName, to: DialectName, inventory:
   const passes: ReadonlyArray<(s: PolicySet) => Lowered> = [
     (s) => ({ set: s, diagnostics: residentNodeDenies(s, from, to) }),
     (s) => (needsKindResolution(from, to) ? resolveKinds(s, inventory, 'subjects') : { set: s, diagnostics: [] }),
+    (s) => (needsKindResolution(from, to) && needsLocalLowering(s, to) ? resolveLocals(s, inventory) : { set: s, diagnostics: [] }),
     (s) => (needsFlattening(s, from, to) ? flatten(s, from, to) : { set: s, diagnostics: [] }),
+    (s) => (needsLocalLowering(s, to) ? splitLocal(s) : { set: s, diagnostics: [] }),
     (s) => (needsKindResolution(from, to) ? resolveKinds(s, inventory, 'peers') : { set: s, diagnostics: [] }),
     (s) => adaptAddresses(s, from, to, inventory),
     (s) => (to === 'k8s' ? resolveWithInventory(s, inventory) : { set: s, diagnostics: [] }),
