@@ -703,6 +703,9 @@ const httpObject = (h: Http): Record<string, unknown> => ({
 
 const nonEmptyObject = (o: Record<string, unknown>): boolean => Object.keys(o).length > 0
 
+/** The address families of an entity's nets and notNets (an entry is IPv6 when it has a colon, as Felix tests). */
+const netFamilies = (e: Entity): ReadonlyArray<4 | 6> => [...(e.nets ?? []), ...(e.notNets ?? [])].map((n) => (n.includes(':') ? 6 : 4))
+
 /**
  * One IR rule as consecutive Calico rules of its action (protocols outer, peers inner, as Calico's
  * converter). `fromCalico`: the policy was read from Calico, so a `service` peer already means
@@ -736,6 +739,9 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope, fromCalico: boolean): 
   for (const c of clauses)
     for (const e of entities)
     for (const le of locals) {
+      // a packet's addresses are of one family: a peer and a local side whose nets are of
+      // different families match nothing together (and Calico rejects the mix)
+      if (new Set([...netFamilies(e), ...netFamilies(le)]).size > 1) continue
       const httpFits = c.protocol === undefined || c.protocol === P.TCP
       if (http !== undefined && !httpFits) httpOnOtherProtocol = true
       for (const h of http !== undefined && httpFits ? http : [undefined]) {

@@ -11,7 +11,9 @@
  *   The constraint is rewritten for pod subjects: its pod part restricted to `kind(pod)`, each
  *   matching network set as an `ipIn` of its addresses, host endpoints and other addresses
  *   dropped (no subject is one). Network sets make the result `exact-for-inventory`: a cluster
- *   with more network sets would match more.
+ *   with more network sets would match more. With an inventory, its address tests (a local
+ *   `nets` / `notNets`, which no pod selector can write) become the inventory's pods at those
+ *   addresses, by label group (`exact-for-inventory`).
  * - `splitLocal` (after `flatten`, which narrows its regions by every constraint itself): under
  *   union semantics a policy `S` with a rule constrained by `L` means the same as `S` without that
  *   rule plus a policy `S ∧ L` (same scope, direction and default-deny flag) holding the rule
@@ -26,6 +28,7 @@ import * as F from '../ir/formula.js'
 import type { DialectName, Direction, DirectionRules, Policy, PolicySet, Rule } from '../ir/policy.js'
 import { directions, mapRules, rulesOf } from '../ir/policy.js'
 import type { Lowered } from './addresses.js'
+import { groupName, podGroups, split } from './groups.js'
 import { holdsOn, namespaceLabelsOf } from './kinds.js'
 
 const hasLocal = (p: Policy): boolean => directions.some((d) => (rulesOf(p, d)?.rules ?? []).some((r) => r.local !== undefined))
@@ -62,9 +65,51 @@ export const resolveLocals = (set: PolicySet, inventory: Inventory | undefined):
           r.location
         )
       )
-    return { ...r, local: F.or(...parts) }
+    const local = F.or(...parts)
+    return { ...r, local: inventory === undefined ? local : addressesByPods(r, local, inventory, diagnostics) }
   }
   return { set: { ...set, policies: set.policies.map((p) => (hasLocal(p) ? mapRules(p, rewrite) : p)) }, diagnostics }
+}
+
+/**
+ * A constraint's address tests (`ipIn` on the subject, from a local `nets` / `notNets`), which no
+ * pod selector can write, named by the inventory's pods: each label group (groups.ts) whose pods
+ * all lie in the set, `exact-for-inventory`; a group with pods on both sides cannot be told apart
+ * by labels and is left out, reported in the direction that errs (a rule applying to fewer
+ * endpoints allows less, denies less).
+ */
+const addressesByPods = (r: Rule, local: F.Formula, inv: Inventory, diagnostics: Array<D.Diagnostic>): F.Formula => {
+  if (![...F.atoms(local).values()].some((a) => a._tag === 'ipIn')) return local
+  const groups = podGroups(inv)
+  return F.mapAtomsPolar(local, (a, positive) => {
+    if (a._tag !== 'ipIn') return a
+    const parts: Array<F.Formula> = []
+    const mixed: Array<string> = []
+    for (const g of groups) {
+      const where = split({ ...g, pods: g.pods.filter((p) => p.ip !== undefined) }, (p) => p.ip !== undefined && C.contains(a.cidrs, p.ip))
+      if (where === 'all') parts.push(g.formula)
+      else if (where === 'some') mixed.push(groupName(g))
+    }
+    if (mixed.length > 0)
+      diagnostics.push(
+        D.loss(
+          (r.action === 'deny') === positive ? 'broader' : 'narrower',
+          'local-address-groups',
+          `the rule applies to the endpoints whose address is ${positive ? '' : 'not '}in ${C.toCidrs(a.cidrs).join(', ')}; the pods of ${mixed.join(', ')} have the same labels on both sides of it, so no selector tells them apart and they are left out`,
+          r.location
+        )
+      )
+    else
+      diagnostics.push(
+        D.loss(
+          'exact-for-inventory',
+          'local-address-groups',
+          `the rule applies to the endpoints whose address is ${positive ? '' : 'not '}in ${C.toCidrs(a.cidrs).join(', ')}; a selector cannot test addresses, so those are written as the inventory's pods there`,
+          r.location
+        )
+      )
+    return F.or(...parts)
+  })
 }
 
 /** The policy's rules with the constraint `key` (undefined: unconstrained) in direction `d`. */

@@ -152,10 +152,21 @@ const calicoEntityArb: fc.Arbitrary<Readonly<Record<string, unknown>>> = fc.oneo
   fc.record({ selector: fc.constant("kind == 'feed'") })
 )
 
+/** The local side of a rule (an ingress rule's destination, an egress rule's source): which of the policy's endpoints it applies to. */
+const calicoLocalArb: fc.Arbitrary<Readonly<Record<string, unknown>>> = fc.oneof(
+  fc.record({ selector: fc.constantFrom(...calicoSelectors) }),
+  fc.record({ selector: fc.constantFrom(...calicoSelectors), namespaceSelector: fc.constantFrom(...calicoNsSelectors) }),
+  fc.record({ nets: fc.constantFrom(['10.0.0.0/24'], ['10.0.1.0/24']) }),
+  fc.record({ notNets: fc.constantFrom(['10.0.0.0/24']) }),
+  fc.record({ notSelector: fc.constantFrom(...calicoSelectors) }),
+  fc.record({ serviceAccounts: fc.constantFrom({ names: ['robot'] }, { selector: 'all()' }) })
+)
+
 const calicoRuleArb = fc.record({
   action: fc.constantFrom('Allow', 'Deny', 'Pass', 'Log', 'Allow', 'Deny'),
   protocol: fc.option(fc.constantFrom('TCP', 'UDP'), { nil: undefined }),
   peer: calicoEntityArb,
+  local: fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: calicoLocalArb, weight: 1 }),
   ports: fc.option(fc.constantFrom({ ports: [80] }, { ports: ['8000:8100'] }, { ports: [53, 443] }, { ports: ['http'] }, { notPorts: [80] }), { nil: undefined })
 })
 type CalicoRule = typeof calicoRuleArb extends fc.Arbitrary<infer T> ? T : never
@@ -164,6 +175,7 @@ const calicoRuleYaml = (r: CalicoRule, dir: 'ingress' | 'egress'): unknown => {
   const out: Record<string, unknown> = { action: r.action }
   if (r.protocol !== undefined) out.protocol = r.protocol
   if (Object.keys(r.peer).length > 0) out[dir === 'ingress' ? 'source' : 'destination'] = r.peer
+  if (r.local !== undefined) out[dir === 'ingress' ? 'destination' : 'source'] = r.local
   if (r.ports !== undefined && r.protocol !== undefined) out.destination = { ...((out.destination as Record<string, unknown> | undefined) ?? {}), ...r.ports }
   return out
 }
