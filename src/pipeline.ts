@@ -18,6 +18,7 @@ import { resolveWithInventory } from './lower/resolve.js'
 import { flatten, needsFlattening } from './lower/flatten.js'
 import { needsKindResolution, resolveKinds } from './lower/kinds.js'
 import { needsLocalLowering, resolveLocals, splitLocal } from './lower/local.js'
+import { asCiliumReadsIt } from './semantics/cilium-identity.js'
 import type { CniName } from './semantics/model.js'
 
 // -------------------------------------------------------------------------------------
@@ -112,6 +113,7 @@ export const translate = (parsed: Parsed, target: Dialect, inventory: Inventory 
 /** The lowering passes a target needs, in order (DESIGN.md §2 step 5). */
 export const lower = (set: PolicySet, from: CniName, to: DialectName, inventory: Inventory | undefined): Lowered => {
   const passes: ReadonlyArray<(s: PolicySet) => Lowered> = [
+    (s) => (from === 'cilium' ? asCiliumReadsIt(s) : { set: s, diagnostics: [] }),
     (s) => ({ set: s, diagnostics: residentNodeDenies(s, from, to) }),
     (s) => (needsKindResolution(from, to) ? resolveKinds(s, inventory, 'subjects') : { set: s, diagnostics: [] }),
     (s) => (needsKindResolution(from, to) && needsLocalLowering(s, to) ? resolveLocals(s, inventory) : { set: s, diagnostics: [] }),

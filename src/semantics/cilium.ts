@@ -48,7 +48,8 @@
  *
  * Calico constructs have no Cilium meaning: an ordered policy (`ordering` set) or a `pass` rule is
  * a `model-unsupported` error (the policy is then evaluated without its order; a `pass` rule is
- * skipped). `log` rules give no verdict and are ignored. A rule with a local-endpoint constraint
+ * skipped). `log` rules give no verdict and are ignored. Kubernetes NetworkPolicies are read in
+ * Cilium's identity label space (`cilium-identity.ts`). A rule with a local-endpoint constraint
  * (`Rule.local`, read from Calico) applies only to the subjects it holds on.
  */
 import * as D from '../diagnostics.js'
@@ -59,6 +60,7 @@ import type { Direction, Policy, PolicySet, Rule } from '../ir/policy.js'
 import { directions, qualifiedName, rulesOf, scopedSubject } from '../ir/policy.js'
 import * as P from '../ir/ports.js'
 import * as B from './bitset.js'
+import { asCiliumReadsIt } from './cilium-identity.js'
 import type { Classes, Endpoint } from './endpoint.js'
 import { effectiveNode, evaluator, holds, hostNodes } from './endpoint.js'
 import type { Model, Prepared } from './model.js'
@@ -231,10 +233,13 @@ interface CompiledDirection {
 }
 
 
-const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prepared: Prepared; diagnostics: ReadonlyArray<D.Diagnostic> } => {
+const prepare = (given: PolicySet, classes: Classes, inventory: Inventory): { prepared: Prepared; diagnostics: ReadonlyArray<D.Diagnostic> } => {
   const n = classes.representatives.length
   const reps = classes.representatives
-  const diagnostics: Array<D.Diagnostic> = [...findings(set, inventory, classes), ...nodeFindings(classes)]
+  // Kubernetes NetworkPolicies in Cilium's identity label space (cilium-identity.ts)
+  const read = asCiliumReadsIt(given)
+  const set = read.set
+  const diagnostics: Array<D.Diagnostic> = [...read.diagnostics, ...findings(set, inventory, classes), ...nodeFindings(classes)]
   // egress named ports: names every pod that declares them maps to one (port, protocol)
   const byName = new Map<string, Map<string, ContainerPort>>()
   for (const p of inventory.pods)
