@@ -74,7 +74,7 @@ export const parseDocs = (docs: ReadonlyArray<SourceDoc>): Parsed => {
       continue
     }
     if (!seen.includes(dialect.name)) seen.push(dialect.name)
-    const out = dialect.parse(doc)
+    const out = dialect.parse(doc, { docs })
     sets.push(out.set)
     diagnostics.push(...out.diagnostics)
   }

@@ -15,7 +15,7 @@ import { corpusDir, corpusFiles, corpusPresent } from '../corpus/corpus.js'
 const parse = (yaml: string): { readonly set: PolicySet; readonly diagnostics: ReadonlyArray<string> } => {
   const { docs, diagnostics } = parseText('p.yaml', yaml)
   expect(diagnostics).toEqual([])
-  const outs = docs.map(calico.parse)
+  const outs = docs.map((d) => calico.parse(d))
   return {
     set: {
       policies: outs.flatMap((o) => o.set.policies),
