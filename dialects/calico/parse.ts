@@ -161,8 +161,26 @@ const formulaAt = (ctx: Ctx, sel: S.Selector, owner: F.LabelOwner, path: Path, o
 // entity rules
 // -------------------------------------------------------------------------------------
 
+/** A rule's nets; a bare address is its full-length prefix, as Felix reads it (codec.ts `ruleNetProblem`). */
 const netsOf = (nets: ReadonlyArray<string>): C.CidrSet =>
-  nets.reduce((acc, n) => E.match<string, C.CidrSet, C.CidrSet>(() => acc, (s) => C.union(acc, s))(C.parseCidr(n)), C.empty)
+  nets.reduce((acc, n) => E.match<string, C.CidrSet, C.CidrSet>(() => acc, (s) => C.union(acc, s))(C.parseIpOrCidr(n)), C.empty)
+
+/** A warning at each bare address in a rule's nets / notNets: Felix reads it, calicoctl and the API server refuse it. */
+const bareIpWarnings = (ctx: Ctx, rule: K.Rule, path: Path): void => {
+  for (const side of ['source', 'destination'] as const)
+    for (const field of ['nets', 'notNets'] as const)
+      (rule[side]?.[field] ?? []).forEach((n, i) => {
+        if (n.includes('/')) return
+        const where = [...path, side, field, i]
+        ctx.diagnostics.push(
+          D.warning(
+            'bare-ip-net',
+            `${pathText(where)}: "${n}" is read as ${n}/${n.includes(':') ? 128 : 32}, as Felix reads it; calicoctl and the Calico API server reject an address without a prefix length in rule nets (write "${n}/${n.includes(':') ? 128 : 32}")`,
+            at(ctx.doc, where)
+          )
+        )
+      })
+}
 
 /**
  * The address part of a peer: in any of `nets`, in none of `notNets`; when the rule applies to
@@ -593,6 +611,7 @@ const policyOf = (ctx: Ctx, o: K.NetworkPolicy | K.GlobalNetworkPolicy, meta: K.
     const scoped = ctx.namespace === undefined ? subject : F.and(F.inNamespace([ctx.namespace]), subject)
     rules.forEach((r, i) => {
       const rule = ruleOf(ctx, r, key, ['spec', key, i])
+      bareIpWarnings(ctx, r, ['spec', key, i])
       const local = rule === undefined ? undefined : localOf(ctx, r, key, ['spec', key, i], scoped)
       if (rule !== undefined) out.push(local === undefined ? rule : { ...rule, local })
     })

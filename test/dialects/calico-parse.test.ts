@@ -340,6 +340,15 @@ describe('address families (research notes §2, FilterRuleToIPVersion)', () => {
     eq(egress('    ipVersion: 4\n    source:\n      notNets: [10.0.0.0/8]\n    destination:\n      nets: [192.168.0.0/16]\n').peer, F.ipIn(cidr('192.168.0.0/16')))
     eq(ingress('    ipVersion: 4\n    source:\n      notNets: [10.0.0.0/8]\n').peer, ingress('    source:\n      notNets: [10.0.0.0/8]\n').peer)
   })
+  it('a bare address in nets / notNets is its full-length prefix, as Felix reads it, with a warning (calicoctl refuses it)', () => {
+    const { set, diagnostics } = parse(np('  ingress:\n  - action: Allow\n    source:\n      nets: [192.0.2.0/24]\n      notNets: [192.0.2.10]\n'))
+    expect(diagnostics).toEqual([
+      'p.yaml:11:17: warning bare-ip-net: spec.ingress[0].source.notNets[0]: "192.0.2.10" is read as 192.0.2.10/32, as Felix reads it; calicoctl and the Calico API server reject an address without a prefix length in rule nets (write "192.0.2.10/32")'
+    ])
+    eq(set.policies[0]?.ingress?.rules[0]?.peer ?? F.tt, F.ipIn(C.difference(cidr('192.0.2.0/24'), cidr('192.0.2.10/32'))))
+    eq(ingress('    source:\n      nets: [192.0.2.10]\n').peer, F.ipIn(cidr('192.0.2.10/32')))
+    eq(egress('    destination:\n      nets: ["2001:db8::1"]\n').peer, F.ipIn(cidr('2001:db8::1/128')))
+  })
   it('a rule without nets or ipVersion keeps both families', () => {
     const peer = ingress('    source:\n      selector: app == "a"\n').peer
     expect([...F.atoms(peer).values()].some((a) => a._tag === 'ipIn')).toBe(false)
