@@ -249,6 +249,8 @@ const ciliumPeerArb = (dir: 'ingress' | 'egress'): fc.Arbitrary<Readonly<Record<
     fc.constant({ [`${p}Endpoints`]: [] }),
     fc.constantFrom(['10.9.0.0/16'], ['203.0.113.0/24'], ['10.0.0.0/8']).map((c) => ({ [`${p}CIDR`]: c })),
     fc.constant({ [`${p}CIDRSet`]: [{ cidr: '10.9.0.0/16', except: ['10.9.1.0/24'] }] }),
+    // CiliumCIDRGroups: `ext` is in the input (ciliumPoliciesArb), `gone` is not
+    fc.constantFrom([{ cidrGroupRef: 'ext' }], [{ cidrGroupSelector: { matchLabels: { zone: 'ext' } } }], [{ cidrGroupRef: 'gone' }]).map((c) => ({ [`${p}CIDRSet`]: c })),
     fc.constantFrom(['world'], ['cluster'], ['all'], ['host']).map((e) => ({ [`${p}Entities`]: e }))
   )
 }
@@ -291,8 +293,9 @@ const validSpec = (s: typeof ciliumSpecArb extends fc.Arbitrary<infer T> ? T : n
 export const ciliumPoliciesArb: fc.Arbitrary<string> = fc
   .array(fc.record({ clusterwide: fc.constantFrom(false, false, true), namespace: fc.constantFrom('a', 'b'), spec: ciliumSpecArb }), { minLength: 1, maxLength: 3 })
   .map((ps) =>
-    stringify(
-      ps.flatMap((p, i) => {
+    stringify([
+      { apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumCIDRGroup', metadata: { name: 'ext', labels: { zone: 'ext' } }, spec: { externalCIDRs: ['203.0.113.0/24', '10.9.1.0/24'] } },
+      ...ps.flatMap((p, i) => {
         const spec = validSpec(p.spec)
         if (spec === undefined) return []
         return [
@@ -301,5 +304,5 @@ export const ciliumPoliciesArb: fc.Arbitrary<string> = fc
             : { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: `cnp${i}`, namespace: p.namespace }, spec }
         ]
       })
-    )
+    ])
   )
