@@ -124,6 +124,14 @@ describe('Calico local-endpoint constraints', () => {
     expect(flows).not.toContain('a/noapp -> a/withapp')
     checkAll(testcase8)
   })
+  it('the k8s and cilium models skip the rule on subjects outside its local constraint too', () => {
+    const parsed = parse(testcase8)
+    for (const m of ['k8s', 'cilium'] as const) {
+      const model = modelByName(m)
+      if (model === undefined) throw new Error(m)
+      expect(tableDifferences(parsed.set, parsed.set, inventory, calico, model)).toEqual([])
+    }
+  })
   it('to Kubernetes: the rule moves to a policy whose podSelector is narrowed, and the original keeps isolating', () => {
     const out = through(parse(testcase8), 'k8s')
     expect(out.text).toContain('name: tc8-egress-local')
