@@ -736,12 +736,11 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope, fromCalico: boolean): 
   let serviceWritten = false
   const out: Array<KubeObject> = []
   const seen = new Set<string>()
+  // a packet's addresses are of one family: a peer and a local side whose nets are of different
+  // families match nothing together (and Calico rejects the mix)
+  const pairs = entities.flatMap((e) => locals.map((le) => [e, le] as const)).filter(([e, le]) => netFamilies(le).length === 0 || new Set([...netFamilies(e), ...netFamilies(le)]).size <= 1)
   for (const c of clauses)
-    for (const e of entities)
-    for (const le of locals) {
-      // a packet's addresses are of one family: a peer and a local side whose nets are of
-      // different families match nothing together (and Calico rejects the mix)
-      if (new Set([...netFamilies(e), ...netFamilies(le)]).size > 1) continue
+    for (const [e, le] of pairs) {
       const httpFits = c.protocol === undefined || c.protocol === P.TCP
       if (http !== undefined && !httpFits) httpOnOtherProtocol = true
       for (const h of http !== undefined && httpFits ? http : [undefined]) {
