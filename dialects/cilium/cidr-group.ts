@@ -69,7 +69,13 @@ const groupOf = (g: CiliumCIDRGroup): CidrGroup => ({
 export const parseGroup = (doc: SourceDoc): ReadonlyArray<D.Diagnostic> => {
   const r = decode(CiliumCIDRGroup, doc, doc.value)
   if (E.isLeft(r)) return r.left
-  const diagnostics: Array<D.Diagnostic> = []
+  const diagnostics: Array<D.Diagnostic> = [
+    D.info(
+      'cidr-group-inlined',
+      `${kind} ${r.right.metadata.name}: its CIDRs are written into the rules that reference it; the group itself is not part of the output`,
+      at(doc, [])
+    )
+  ]
   if (r.right.metadata.namespace !== undefined)
     diagnostics.push(D.info('namespace-ignored', `metadata.namespace: a ${kind} is cluster-scoped; its namespace "${r.right.metadata.namespace}" is ignored`, at(doc, ['metadata', 'namespace'])))
   return diagnostics
