@@ -26,6 +26,11 @@ export interface ParseOutput {
   readonly diagnostics: ReadonlyArray<Diagnostic>
 }
 
+/** What a dialect may read besides the document it parses: the other documents of the same input (e.g. the CiliumCIDRGroups a CIDR rule references). */
+export interface ParseContext {
+  readonly docs: ReadonlyArray<SourceDoc>
+}
+
 export interface EmitOptions {
   /** The cluster inventory, when given: lets emitters expand constructs per observed namespace or pod. */
   readonly inventory: Inventory | undefined
@@ -41,7 +46,7 @@ export interface Dialect {
   /** Whether a document with this apiVersion and kind belongs to the dialect. */
   readonly accepts: (apiVersion: string, kind: string) => boolean
   /** Decodes one accepted document into IR; diagnostics carry source positions. */
-  readonly parse: (doc: SourceDoc) => ParseOutput
+  readonly parse: (doc: SourceDoc, context?: ParseContext) => ParseOutput
   /** Writes IR as this dialect's resources; whatever cannot be expressed exactly yields a diagnostic with its fidelity. */
   readonly emit: (set: PolicySet, options: EmitOptions) => EmitOutput
 }

@@ -19,6 +19,8 @@ import { resolveWithInventory } from './lower/resolve.js'
 import { flatten, needsFlattening } from './lower/flatten.js'
 import { dropSourcePorts } from './lower/source-ports.js'
 import { needsKindResolution, resolveKinds } from './lower/kinds.js'
+import { needsLocalLowering, resolveLocals, splitLocal } from './lower/local.js'
+import { asCiliumReadsIt } from './semantics/cilium-identity.js'
 import type { CniName } from './semantics/model.js'
 
 // -------------------------------------------------------------------------------------
@@ -114,7 +116,7 @@ export const parseDocs = (docs: ReadonlyArray<SourceDoc>): Parsed => {
       if (!inventoryKinds.has(kind) || apiVersion !== 'v1')
         diagnostics.push(D.info('unknown-kind', `${apiVersion} ${kind} is not a network policy netpolx knows; passed through untouched`, doc.locate([])))
     } else {
-      const out = dialect.parse(doc)
+      const out = dialect.parse(doc, { docs })
       set = out.set
       diagnostics.push(...out.diagnostics)
       // the namespace the dialect gave it (a defaulted one included)
@@ -224,10 +226,13 @@ export const translate = (parsed: Parsed, target: Dialect, inventory: Inventory 
 /** The lowering passes a target needs, in order (DESIGN.md §2 step 5). */
 export const lower = (set: PolicySet, from: CniName, to: DialectName, inventory: Inventory | undefined): Lowered => {
   const passes: ReadonlyArray<(s: PolicySet) => Lowered> = [
+    (s) => (from === 'cilium' ? asCiliumReadsIt(s) : { set: s, diagnostics: [] }),
     (s) => ({ set: s, diagnostics: residentNodeDenies(s, from, to) }),
     (s) => (needsKindResolution(from, to) ? resolveKinds(s, inventory, 'subjects') : { set: s, diagnostics: [] }),
+    (s) => (needsKindResolution(from, to) && needsLocalLowering(s, to) ? resolveLocals(s, inventory) : { set: s, diagnostics: [] }),
     (s) => (needsFlattening(s, from, to) ? flatten(s, from, to) : { set: s, diagnostics: [] }),
     (s) => dropSourcePorts(s, to),
+    (s) => (needsLocalLowering(s, to) ? splitLocal(s) : { set: s, diagnostics: [] }),
     (s) => (needsKindResolution(from, to) ? resolveKinds(s, inventory, 'peers') : { set: s, diagnostics: [] }),
     (s) => adaptAddresses(s, from, to, inventory),
     (s) => (to === 'k8s' ? resolveWithInventory(s, inventory) : { set: s, diagnostics: [] }),

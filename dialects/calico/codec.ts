@@ -190,25 +190,24 @@ export const Port = new t.Type<Port, number | string, unknown>(
 // -------------------------------------------------------------------------------------
 
 /**
- * A CIDR in a rule's `nets` / `notNets`. Calico's validator wants `ADDRESS/PREFIX` with no host
- * bits set:
+ * A CIDR in a rule's `nets` / `notNets`: `ADDRESS/PREFIX` with no host bits set, or a bare address.
  *
- * - the `net` tag on `EntityRule.Nets` (`validateIPNetwork`) parses with `ParseCIDROrIP`, which
- *   would take a bare address as /32 or /128, but requires the address to be the network's
- *   (`1.2.3.4/16` is rejected);
- * - `validateRule` then parses every entry again with `cnet.ParseCIDR` (Go's `net.ParseCIDR`),
- *   which rejects a bare address ("invalid CIDR").
- *
- * So `10.0.0.1` is an error here (write `10.0.0.1/32`). Felix itself would accept both forms
- * (`updateprocessors/rules.go` uses `ParseCIDROrIP` and masks), which only matters for v1 CRs
- * written around the validator.
+ * - the `net` tag on `EntityRule.Nets` (`validateIPNetwork` in
+ *   libcalico-go/lib/validator/v3/validator.go) parses with `ParseCIDROrIP`, which takes a bare
+ *   address as /32 or /128, and requires a prefix to be the network's (`1.2.3.4/16` is rejected);
+ * - Felix reads each entry with `ParseCIDROrIP` too (`normalizeIPNet` in
+ *   libcalico-go/lib/backend/syncersv1/updateprocessors/rules.go): a bare address is the
+ *   full-length prefix;
+ * - but `validateRule` (same validator.go, `scanNets`) parses every entry again with
+ *   `cnet.ParseCIDR`, which rejects a bare address ("invalid CIDR"): calicoctl and the Calico API
+ *   server refuse it, while objects written straight to the CRDs (crd.projectcalico.org/v1, or v3
+ *   CRDs served without the API server) reach Felix with it. parse.ts reads it as Felix does and
+ *   warns (`bare-ip-net`).
  */
 export const ruleNetProblem = (s: string): string | undefined => {
   if (!s.includes('/')) {
     const ip = C.parseIp(s)
-    return E.isRight(ip)
-      ? `invalid CIDR ${describe(s)}: Calico requires ADDRESS/PREFIX in rule nets (write "${s}/${ip.right.family === 4 ? 32 : 128}")`
-      : `invalid CIDR ${describe(s)}: expected ADDRESS/PREFIX`
+    return E.isRight(ip) ? undefined : `invalid CIDR ${describe(s)}: expected ADDRESS/PREFIX or an IP address`
   }
   const r = C.parseCidr(s)
   if (E.isLeft(r)) return r.left

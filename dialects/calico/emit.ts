@@ -705,6 +705,9 @@ const httpObject = (h: Http): Record<string, unknown> => ({
 
 const nonEmptyObject = (o: Record<string, unknown>): boolean => Object.keys(o).length > 0
 
+/** The address families of an entity's nets and notNets (an entry is IPv6 when it has a colon, as Felix tests). */
+const netFamilies = (e: Entity): ReadonlyArray<4 | 6> => [...(e.nets ?? []), ...(e.notNets ?? [])].map((n) => (n.includes(':') ? 6 : 4))
+
 /**
  * The destination ports of a rule restricted by source ports, on the protocols its source ports
  * admit any port of: a flow of another protocol has no source port the rule accepts.
@@ -742,6 +745,14 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope, fromCalico: boolean): 
     if (E.isLeft(es)) problems.push(es.left)
     else entities.push(...es.right)
   }
+  // the local-endpoint constraint (Rule.local) goes on the other side: an ingress rule's
+  // destination, an egress rule's source (parse.ts `localOf`); one rule per local entity
+  const locals: Array<Entity> = []
+  for (const conj of r.local === undefined ? [[]] : withoutRedundantWorld(F.dnf(r.local))) {
+    const es = conjunctionEntities(scope, conj)
+    if (E.isLeft(es)) problems.push(es.left)
+    else locals.push(...es.right)
+  }
   const { http, problem: l7Problem } = httpVariants(r.l7, r.action, d)
   if (l7Problem !== undefined) problems.push(l7Problem)
   let httpOnOtherProtocol = false
@@ -749,9 +760,12 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope, fromCalico: boolean): 
   let serviceWritten = false
   const out: Array<KubeObject> = []
   const seen = new Set<string>()
+  // a packet's addresses are of one family: a peer and a local side whose nets are of different
+  // families match nothing together (and Calico rejects the mix)
+  const pairs = entities.flatMap((e) => locals.map((le) => [e, le] as const)).filter(([e, le]) => netFamilies(le).length === 0 || new Set([...netFamilies(e), ...netFamilies(le)]).size <= 1)
   for (const c of clauses)
     for (const sourcePorts of sourcePortLists(r.sourcePorts, c.protocol))
-    for (const e of entities) {
+    for (const [e, le] of pairs) {
       const httpFits = c.protocol === undefined || c.protocol === P.TCP
       if (http !== undefined && !httpFits) httpOnOtherProtocol = true
       for (const h of http !== undefined && httpFits ? http : [undefined]) {
@@ -769,9 +783,11 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope, fromCalico: boolean): 
         if (d === 'ingress') {
           const source = entityObject(e, sourcePorts)
           if (nonEmptyObject(source)) rule.source = source
-          if (c.ports !== undefined) rule.destination = { ports: [...c.ports] }
+          const destination = entityObject(le, c.ports)
+          if (nonEmptyObject(destination)) rule.destination = destination
         } else {
-          if (sourcePorts !== undefined) rule.source = { ports: [...sourcePorts] }
+          const source = entityObject(le, sourcePorts)
+          if (nonEmptyObject(source)) rule.source = source
           const destination = entityObject(e, c.ports)
           if (nonEmptyObject(destination)) rule.destination = destination
         }

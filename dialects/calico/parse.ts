@@ -161,8 +161,26 @@ const formulaAt = (ctx: Ctx, sel: S.Selector, owner: F.LabelOwner, path: Path, o
 // entity rules
 // -------------------------------------------------------------------------------------
 
+/** A rule's nets; a bare address is its full-length prefix, as Felix reads it (codec.ts `ruleNetProblem`). */
 const netsOf = (nets: ReadonlyArray<string>): C.CidrSet =>
-  nets.reduce((acc, n) => E.match<string, C.CidrSet, C.CidrSet>(() => acc, (s) => C.union(acc, s))(C.parseCidr(n)), C.empty)
+  nets.reduce((acc, n) => E.match<string, C.CidrSet, C.CidrSet>(() => acc, (s) => C.union(acc, s))(C.parseIpOrCidr(n)), C.empty)
+
+/** A warning at each bare address in a rule's nets / notNets: Felix reads it, calicoctl and the API server refuse it. */
+const bareIpWarnings = (ctx: Ctx, rule: K.Rule, path: Path): void => {
+  for (const side of ['source', 'destination'] as const)
+    for (const field of ['nets', 'notNets'] as const)
+      (rule[side]?.[field] ?? []).forEach((n, i) => {
+        if (n.includes('/')) return
+        const where = [...path, side, field, i]
+        ctx.diagnostics.push(
+          D.warning(
+            'bare-ip-net',
+            `${pathText(where)}: "${n}" is read as ${n}/${n.includes(':') ? 128 : 32}, as Felix reads it; calicoctl and the Calico API server reject an address without a prefix length in rule nets (write "${n}/${n.includes(':') ? 128 : 32}")`,
+            at(ctx.doc, where)
+          )
+        )
+      })
+}
 
 /**
  * The address part of a peer: in any of `nets`, in none of `notNets`; when the rule applies to
@@ -440,19 +458,28 @@ const familiesOf = (rule: K.Rule): C.CidrSet => {
   return families.reduce((acc, f) => C.union(acc, f === 4 ? C.allV4 : C.allV6), C.empty)
 }
 
+/**
+ * The local-endpoint constraint of a rule (`Rule.local`): an ingress rule's `destination` and an
+ * egress rule's `source` select which of the policy's own endpoints the rule applies to. Calico
+ * converts both sides of a rule alike (`RuleAPIV3ToBackend` and `getEndpointSelector` in
+ * libcalico-go/lib/backend/syncersv1/updateprocessors/rules.go: the same namespace scoping, the
+ * same nets), and Felix matches each side's selector as an IP set of the packet's address on that
+ * side (felix/calc/rule_convert.go), so the local side is the same formula as a peer (address
+ * families aside: the peer's formula carries them). Undefined when it holds on every endpoint the
+ * policy selects (e.g. `selector: all()`), so that it costs nothing and warrants no warning. Ports
+ * are not part of it: an ingress rule's `destination.ports` are the rule's destination ports, and
+ * an egress rule's `source.ports` are source ports.
+ */
+const localOf = (ctx: Ctx, rule: K.Rule, direction: 'ingress' | 'egress', path: Path, scopedSubject: F.Formula): F.Formula | undefined => {
+  const localKey = direction === 'ingress' ? 'destination' : 'source'
+  const er = rule[localKey]
+  if (er === undefined || !constrainsEndpoint(er)) return undefined
+  const local = entityFormula(ctx, er, [...path, localKey], C.all)
+  return F.dnf(F.and(scopedSubject, F.not(local))).length === 0 ? undefined : local
+}
+
 const ruleOf = (ctx: Ctx, rule: K.Rule, direction: 'ingress' | 'egress', path: Path): Rule | undefined => {
   const peerKey = direction === 'ingress' ? 'source' : 'destination'
-  const localKey = direction === 'ingress' ? 'destination' : 'source'
-  const local = rule[localKey]
-  if (constrainsEndpoint(local))
-    ctx.diagnostics.push(
-      D.loss(
-        'unsupported',
-        'unsupported-local-match',
-        `${pathText([...path, localKey])}: in an ${direction} rule, ${localKey} constrains the policy's own endpoint, which an IR rule cannot express; the rule is kept without that constraint, so it applies to more endpoints than in Calico`,
-        at(ctx.doc, [...path, localKey])
-      )
-    )
   const sourcePorts = sourcePortsOf(ctx, rule, path)
   const ports = portsOf(ctx, rule, path)
   if (ports === undefined) return undefined
@@ -608,9 +635,12 @@ const policyOf = (ctx: Ctx, o: K.NetworkPolicy | K.GlobalNetworkPolicy, meta: K.
       return undefined
     }
     const out: Array<Rule> = []
+    const scoped = ctx.namespace === undefined ? subject : F.and(F.inNamespace([ctx.namespace]), subject)
     rules.forEach((r, i) => {
       const rule = ruleOf(ctx, r, key, ['spec', key, i])
-      if (rule !== undefined) out.push(rule)
+      bareIpWarnings(ctx, r, ['spec', key, i])
+      const local = rule === undefined ? undefined : localOf(ctx, r, key, ['spec', key, i], scoped)
+      if (rule !== undefined) out.push(local === undefined ? rule : { ...rule, local })
     })
     return { defaultDeny: true, rules: out }
   }

@@ -38,7 +38,8 @@ import * as C from '../../src/ir/cidr.js'
 import * as F from '../../src/ir/formula.js'
 import type { Action, Direction, DirectionRules, HttpRule, L7, Origin, Policy, PolicySet, Rule } from '../../src/ir/policy.js'
 import * as P from '../../src/ir/ports.js'
-import type { ParseOutput } from '../dialect.js'
+import type { ParseContext, ParseOutput } from '../dialect.js'
+import * as G from './cidr-group.js'
 import * as Cil from './codec.js'
 import * as L from './labels.js'
 
@@ -56,6 +57,8 @@ interface Ctx {
   /** The CNP's namespace; undefined for a CCNP. */
   readonly namespace: string | undefined
   readonly diagnostics: Array<D.Diagnostic>
+  /** The CiliumCIDRGroups of the input, by name (cidr-group.ts). */
+  readonly groups?: ReadonlyMap<string, G.CidrGroup> | undefined
 }
 
 const report = (ctx: Ctx, findings: ReadonlyArray<L.Finding>, base: Path): void =>
@@ -165,20 +168,53 @@ const nodesFormula = (p: PeerCtx, sels: ReadonlyArray<Cil.EndpointSelector>): F.
   )
 }
 
+/**
+ * The addresses of the CiliumCIDRGroups a CIDR rule references (cidr-group.ts): by name, the group
+ * of that name (exact: names are unique); by selector, every group of the input whose labels it
+ * selects (`exact-for-inventory`: the cluster may hold more). A reference the input has no group
+ * for selects nothing, reported in the direction that errs (an allow allows less, a deny denies
+ * less).
+ */
+const groupAddresses = (p: PeerCtx, r: Cil.CIDRRule, path: Path): C.CidrSet | undefined => {
+  const groups = p.ctx.groups ?? new Map<string, G.CidrGroup>()
+  const none = (where: Path, what: string): undefined => {
+    p.ctx.diagnostics.push(
+      D.loss(
+        p.action === 'deny' ? 'broader' : 'narrower',
+        'unsupported-cidr-group',
+        `${pathText(where)}: ${what}; netpolx treats it as selecting nothing, so the rule ${p.action === 'deny' ? 'denies' : 'allows'} less than in Cilium`,
+        at(p.ctx.doc, where)
+      )
+    )
+    return undefined
+  }
+  if (r.cidrGroupRef !== undefined) {
+    const g = groups.get(r.cidrGroupRef)
+    return g !== undefined ? g.cidrs : none([...path, 'cidrGroupRef'], `cidrGroupRef "${r.cidrGroupRef}" names no CiliumCIDRGroup in the input (pass the group with -f)`)
+  }
+  const sel = r.cidrGroupSelector
+  if (sel === undefined) return undefined
+  const chosen = [...groups.values()].filter((g) => G.selects(sel, g))
+  if (chosen.length === 0) return none([...path, 'cidrGroupSelector'], 'cidrGroupSelector selects no CiliumCIDRGroup in the input (pass the groups with -f)')
+  p.ctx.diagnostics.push(
+    D.loss(
+      'exact-for-inventory',
+      'cidr-group-selector',
+      `${pathText([...path, 'cidrGroupSelector'])}: resolved to the CiliumCIDRGroups of the input it selects (${chosen.map((g) => g.name).join(', ')}); groups in the cluster but not in the input would be selected too`,
+      at(p.ctx.doc, [...path, 'cidrGroupSelector'])
+    )
+  )
+  return chosen.reduce((acc, g) => C.union(acc, g.cidrs), C.empty)
+}
+
 const cidrSetFormula = (p: PeerCtx, rules: ReadonlyArray<Cil.CIDRRule>): F.Formula => {
   const field = fieldName(p.direction, 'CIDRSet')
   const set = rules.reduce<C.CidrSet>((acc, r, i) => {
-    if (r.cidr === undefined) {
-      selectsNothing(
-        p.ctx,
-        p.action,
-        'unsupported-cidr-group',
-        [...p.path, field, i],
-        `${r.cidrGroupRef !== undefined ? 'cidrGroupRef' : 'cidrGroupSelector'} (a CiliumCIDRGroup reference, resolved only in the cluster)`
-      )
-      return acc
-    }
     const except = (r.except ?? []).reduce((e, x) => C.union(e, parseOr(x, C.parseCidr)), C.empty)
+    if (r.cidr === undefined) {
+      const addresses = groupAddresses(p, r, [...p.path, field, i])
+      return addresses === undefined ? acc : C.union(acc, C.difference(addresses, except))
+    }
     return C.union(acc, C.difference(parseOr(r.cidr, C.parseCidr), except))
   }, C.empty)
   return F.ipIn(set)
@@ -444,7 +480,10 @@ const policyOf = (ctx: Ctx, origin: Omit<Origin, 'location'>, rule: Cil.Rule, ba
   }
 }
 
-export const parse = (doc: SourceDoc): ParseOutput => {
+export const parse = (doc: SourceDoc, context?: ParseContext): ParseOutput => {
+  const v = doc.value as Readonly<Record<string, unknown>> | null
+  if (typeof v === 'object' && v !== null && typeof v.apiVersion === 'string' && typeof v.kind === 'string' && G.isCidrGroup(v.apiVersion, v.kind))
+    return { set: emptySet, diagnostics: G.parseGroup(doc) }
   const decoded = decode(Cil.CiliumPolicy, doc, doc.value)
   if (E.isLeft(decoded)) return { set: emptySet, diagnostics: decoded.left }
   const policy = decoded.right
@@ -461,7 +500,7 @@ export const parse = (doc: SourceDoc): ParseOutput => {
       D.info('namespace-ignored', `metadata.namespace: a ${policy.kind} is cluster-scoped; its namespace "${meta.namespace}" is ignored`, at(doc, ['metadata', 'namespace']))
     )
   const namespace = clusterwide ? undefined : (meta.namespace ?? defaultNamespace)
-  const ctx: Ctx = { doc, namespace, diagnostics }
+  const ctx: Ctx = { doc, namespace, diagnostics, groups: context === undefined ? undefined : G.groupsIn(context.docs) }
   const origin: Omit<Origin, 'location'> = {
     dialect: 'cilium',
     kind: policy.kind,

@@ -80,6 +80,16 @@ export interface Rule {
   readonly location: Location | undefined
   /** The (protocol, source port) pairs the rule matches; undefined: any source port. */
   readonly sourcePorts?: PortSet | undefined
+  /**
+   * Which of the policy's own endpoints the rule applies to (the subject side of the connection:
+   * the destination of an ingress rule, the source of an egress rule), as a formula over that
+   * endpoint (its labels, namespace, service account, address); undefined: every subject. Calico
+   * writes it as an ingress rule's `destination` or an egress rule's `source` (selector,
+   * namespaceSelector, serviceAccounts, nets, notNets). Models skip the rule on subjects where it
+   * does not hold; lowering for targets that cannot write it narrows the rule's subject instead
+   * (`src/lower/local.ts`).
+   */
+  readonly local?: Formula | undefined
 }
 
 /**

@@ -11,7 +11,9 @@
  * 1. Endpoints are split into *regions* by which policies select them: every combination of
  *    subjects that can hold at once, `s₁ ∧ ¬s₂ ∧ …` (per namespace; cluster-scoped policies join
  *    every namespace's combinations). Within a region the same policies apply in the same order,
- *    so the allowed flows are a fixed set.
+ *    so the allowed flows are a fixed set. Regions are split further by every local-endpoint
+ *    constraint of a rule (`Rule.local`), so that within a region each rule applies everywhere
+ *    or nowhere.
  * 2. For each region the source model's verdict is computed symbolically over flows (peer formula ×
  *    port set): under Calico, in each tier, an allow rule contributes what it matches minus what
  *    earlier Deny and Pass rules of the tier matched, restricted to the flows still undecided when
@@ -191,7 +193,7 @@ interface OrderedTier {
 }
 
 /** Calico's first-match evaluation over the region's policies (module comment, step 2). */
-const calicoVerdict = (ctx: Ctx, tiers: ReadonlyArray<OrderedTier>, members: ReadonlySet<Policy>, d: Direction): Verdict => {
+const calicoVerdict = (ctx: Ctx, tiers: ReadonlyArray<OrderedTier>, members: ReadonlySet<Policy>, d: Direction, apply: (r: Rule) => boolean = () => true): Verdict => {
   let live: Verdict = 'all'
   const allowed: Array<Piece> = []
   for (const t of tiers) {
@@ -205,7 +207,7 @@ const calicoVerdict = (ctx: Ctx, tiers: ReadonlyArray<OrderedTier>, members: Rea
     let earlierPass: Array<Piece> = []
     let earlierDeny: Array<Piece> = []
     for (const p of applying)
-      for (const r of rulesOf(p, d)?.rules ?? []) {
+      for (const r of (rulesOf(p, d)?.rules ?? []).filter(apply)) {
         const m = pieceOf(r)
         if (r.action === 'allow') allowed.push(...restrict(minus(ctx, [m], denyOrPass, 'narrower')))
         else if (r.action === 'deny') {
@@ -233,12 +235,13 @@ const calicoVerdict = (ctx: Ctx, tiers: ReadonlyArray<OrderedTier>, members: Rea
 const denyFirst = (
   tiers: ReadonlyArray<OrderedTier>,
   members: ReadonlySet<Policy>,
-  d: Direction
+  d: Direction,
+  apply: (r: Rule) => boolean = () => true
 ): { readonly isolated: boolean; readonly allows: ReadonlyArray<Piece>; readonly denies: ReadonlyArray<Piece> } | undefined => {
   const applying = tiers.filter((t) => t.policies.some((p) => members.has(p)))
   const [only] = applying
   if (applying.length !== 1 || only === undefined) return undefined
-  const rules = only.policies.filter((p) => members.has(p)).flatMap((p) => (rulesOf(p, d)?.rules ?? []).filter((r) => r.action !== 'log'))
+  const rules = only.policies.filter((p) => members.has(p)).flatMap((p) => (rulesOf(p, d)?.rules ?? []).filter((r) => r.action !== 'log' && apply(r)))
   const firstOther = rules.findIndex((r) => r.action !== 'deny')
   if (firstOther >= 0 && rules.slice(firstOther).some((r) => r.action === 'deny')) return undefined
   const denies = rules.filter((r) => r.action === 'deny').map(pieceOf)
@@ -256,13 +259,13 @@ const denyFirst = (
 }
 
 /** Cilium's deny-overrides evaluation over the region's policies. */
-const ciliumVerdict = (ctx: Ctx, members: ReadonlyArray<Policy>, d: Direction): Verdict => {
+const ciliumVerdict = (ctx: Ctx, members: ReadonlyArray<Policy>, d: Direction, apply: (r: Rule) => boolean = () => true): Verdict => {
   const drs = members.flatMap((p) => {
     const dr = rulesOf(p, d)
     return dr === undefined ? [] : [dr]
   })
   const isolated = drs.some((dr) => dr.defaultDeny)
-  const rules = drs.flatMap((dr) => dr.rules)
+  const rules = drs.flatMap((dr) => dr.rules).filter(apply)
   const denies = rules.filter((r) => r.action === 'deny').map(pieceOf)
   if (!isolated && denies.length === 0) return 'all'
   const allows = isolated ? rules.filter((r) => r.action === 'allow').map(pieceOf) : [everything]
@@ -276,25 +279,55 @@ const ciliumVerdict = (ctx: Ctx, members: ReadonlyArray<Policy>, d: Direction): 
 interface Region {
   readonly dnf: Dnf
   readonly members: ReadonlyArray<Policy>
+  /** The keys of the local-endpoint constraints (`Rule.local`) that hold throughout the region. */
+  readonly locals: ReadonlySet<string>
 }
 
-/** Every satisfiable combination of the policies' subjects within `base`; undefined past the limit. */
-const regionsOf = (base: Dnf, policies: ReadonlyArray<Policy>): ReadonlyArray<Region> | undefined => {
-  let regions: ReadonlyArray<Region> = [{ dnf: base, members: [] }]
+/** Whether a rule applies in a region: unconstrained, or its local-endpoint constraint holds there. */
+const applies = (region: Region) => (r: Rule): boolean => r.local === undefined || region.locals.has(F.key(r.local))
+
+/** The distinct local-endpoint constraints of the policies' rules in direction `d`. */
+const localsOf = (policies: ReadonlyArray<Policy>, d: Direction): ReadonlyArray<Formula> => {
+  const m = new Map<string, Formula>()
+  for (const p of policies) for (const r of rulesOf(p, d)?.rules ?? []) if (r.local !== undefined) m.set(F.key(r.local), r.local)
+  return [...m.values()]
+}
+
+/**
+ * Every satisfiable combination of the policies' subjects within `base`, each split further by
+ * every local-endpoint constraint (so that within a region each rule applies everywhere or
+ * nowhere); undefined past the limit.
+ */
+const regionsOf = (base: Dnf, policies: ReadonlyArray<Policy>, locals: ReadonlyArray<Formula> = []): ReadonlyArray<Region> | undefined => {
+  let regions: ReadonlyArray<Region> = [{ dnf: base, members: [], locals: new Set() }]
   for (const p of policies) {
     const s = F.dnf(scopedSubject(p))
     const notS = F.dnf(F.not(scopedSubject(p)))
     const next: Array<Region> = []
     for (const r of regions) {
       const inside = F.andDnf(r.dnf, s)
-      if (inside.length > 0) next.push({ dnf: inside, members: [...r.members, p] })
+      if (inside.length > 0) next.push({ dnf: inside, members: [...r.members, p], locals: r.locals })
       const outside = F.andDnf(r.dnf, notS)
-      if (outside.length > 0) next.push({ dnf: outside, members: r.members })
+      if (outside.length > 0) next.push({ dnf: outside, members: r.members, locals: r.locals })
     }
     if (next.length > maxRegions) return undefined
     regions = next
   }
-  return regions.filter((r) => r.members.length > 0)
+  regions = regions.filter((r) => r.members.length > 0)
+  for (const l of locals) {
+    const yes = F.dnf(l)
+    const no = F.dnf(F.not(l))
+    const next: Array<Region> = []
+    for (const r of regions) {
+      const inside = F.andDnf(r.dnf, yes)
+      if (inside.length > 0) next.push({ ...r, dnf: inside, locals: new Set([...r.locals, F.key(l)]) })
+      const outside = F.andDnf(r.dnf, no)
+      if (outside.length > 0) next.push({ ...r, dnf: outside })
+    }
+    if (next.length > maxRegions) return undefined
+    regions = next
+  }
+  return regions
 }
 
 // -------------------------------------------------------------------------------------
@@ -361,7 +394,7 @@ export const flatten = (set: PolicySet, from: CniName, to: DialectName = 'k8s'):
   for (const d of directions) {
     const governing = set.policies.filter((p) => rulesOf(p, d) !== undefined).sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0))
     for (const g of groupsOf(governing)) {
-      const regions = g.policies.length > maxPoliciesPerGroup ? undefined : regionsOf(F.dnf(g.base), g.policies)
+      const regions = g.policies.length > maxPoliciesPerGroup ? undefined : regionsOf(F.dnf(g.base), g.policies, localsOf(g.policies, d))
       if (regions === undefined) {
         for (const p of g.policies) {
           if (kept.includes(p)) continue
@@ -377,7 +410,7 @@ export const flatten = (set: PolicySet, from: CniName, to: DialectName = 'k8s'):
       }
       let index = 0
       for (const r of regions) {
-        const direct = from === 'calico' && to === 'cilium' ? denyFirst(tiers, new Set(r.members), d) : undefined
+        const direct = from === 'calico' && to === 'cilium' ? denyFirst(tiers, new Set(r.members), d, applies(r)) : undefined
         if (direct !== undefined && !direct.isolated && direct.denies.length === 0) continue
         if (direct !== undefined && direct.allows.length + direct.denies.length > 0) {
           index++
@@ -396,7 +429,7 @@ export const flatten = (set: PolicySet, from: CniName, to: DialectName = 'k8s'):
           })
           continue
         }
-        const verdict = from === 'cilium' ? ciliumVerdict(ctx, r.members, d) : calicoVerdict(ctx, tiers, new Set(r.members), d)
+        const verdict = from === 'cilium' ? ciliumVerdict(ctx, r.members, d, applies(r)) : calicoVerdict(ctx, tiers, new Set(r.members), d, applies(r))
         if (verdict === 'all') continue
         if (verdict.length > maxPieces) {
           for (const p of r.members)

@@ -32,7 +32,7 @@ import type { CniName } from '../semantics/model.js'
 import type { Lowered } from './addresses.js'
 
 /** Whether the conjunction's non-address literals hold on an entity with these labels and namespace. */
-const holdsOn = (
+export const holdsOn = (
   lits: ReadonlyArray<F.Literal>,
   kind: F.EndpointKind,
   labels: Readonly<Record<string, string>>,
@@ -58,7 +58,7 @@ const holdsOn = (
     return v === l.positive
   })
 
-const namespaceLabelsOf = (ns: string | undefined, inv: Inventory | undefined): Readonly<Record<string, string>> | undefined =>
+export const namespaceLabelsOf = (ns: string | undefined, inv: Inventory | undefined): Readonly<Record<string, string>> | undefined =>
   ns === undefined ? undefined : (inv?.namespaces.find((n) => n.name === ns)?.labels ?? { 'kubernetes.io/metadata.name': ns })
 
 /** Addresses of entities Calico knows: workload endpoints (not host-network pods) and network sets. */

@@ -23,6 +23,10 @@
  * The IR's `defaultDeny` flag plays no part here: under Calico, isolation comes from the tier's
  * default action alone.
  *
+ * A rule with a local-endpoint constraint (`Rule.local`: an ingress rule's `destination`, an egress
+ * rule's `source`) applies only to the subjects whose address that formula matches, network sets
+ * included, as Felix matches the local side's selector by IP set like the peer's.
+ *
  * Rules match on the peer formula and the ports; named ports resolve on the destination (the
  * subject for ingress, the peer for egress). L7 constraints do not restrict: Felix's iptables
  * renderer ignores a rule's `http` match, so at L3/L4 such a rule behaves as a plain allow
@@ -241,6 +245,8 @@ interface CompiledRule {
   readonly sourcePorts: P.PortSet | undefined
   /** Index into the per-probe caches. */
   readonly id: number
+  /** The subjects the rule applies to (`Rule.local`, matched by address like a peer); undefined: all. */
+  readonly local?: B.Bitset | undefined
 }
 
 interface CompiledPolicy {
@@ -269,7 +275,9 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
       if (r.action === 'log') return []
       // r.l7 is deliberately ignored: Felix enforces an L7 (http) rule as a plain L3/L4 allow
       const named = r.ports.named.length > 0
-      return [{ action: r.action, peers: peersOf(r.peer), ports: r.ports, anyPort: P.isAll(r.ports), named, sourcePorts: r.sourcePorts, id: ruleCount++ }]
+      // a local-endpoint constraint is matched on the subject's address like a peer (Rule.local)
+      const local = r.local === undefined ? undefined : peersOf(r.local)
+      return [{ action: r.action, peers: peersOf(r.peer), ports: r.ports, anyPort: P.isAll(r.ports), named, sourcePorts: r.sourcePorts, id: ruleCount++, local }]
     })
 
   // evaluable subjects: pods only (host-network pods and external addresses are never selected)
@@ -352,6 +360,7 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
         if (cp === undefined || cp.tier !== tier) break
         if (!live) continue
         for (const r of d === 'ingress' ? cp.ingress : cp.egress) {
+          if (r.local !== undefined && !B.has(r.local, c)) continue
           if (r.anyPort) andTo(m, r.peers, active)
           else if (numericMatch(r, protocol, port)) andTo(m, r.peers, active)
           else if (!r.named) continue

@@ -48,7 +48,9 @@
  *
  * Calico constructs have no Cilium meaning: an ordered policy (`ordering` set) or a `pass` rule is
  * a `model-unsupported` error (the policy is then evaluated without its order; a `pass` rule is
- * skipped). `log` rules give no verdict and are ignored.
+ * skipped). `log` rules give no verdict and are ignored. Kubernetes NetworkPolicies are read in
+ * Cilium's identity label space (`cilium-identity.ts`). A rule with a local-endpoint constraint
+ * (`Rule.local`, read from Calico) applies only to the subjects it holds on.
  */
 import * as D from '../diagnostics.js'
 import type { ContainerPort, Inventory } from '../cluster/inventory.js'
@@ -58,6 +60,7 @@ import type { Direction, Policy, PolicySet, Rule } from '../ir/policy.js'
 import { directions, qualifiedName, rulesOf, scopedSubject } from '../ir/policy.js'
 import * as P from '../ir/ports.js'
 import * as B from './bitset.js'
+import { asCiliumReadsIt } from './cilium-identity.js'
 import type { Classes, Endpoint } from './endpoint.js'
 import { effectiveNode, evaluator, holds, hostNodes } from './endpoint.js'
 import type { Model, Prepared } from './model.js'
@@ -223,6 +226,8 @@ interface CompiledRule {
   readonly sourcePorts: P.PortSet | undefined
   /** Index into the per-probe caches. */
   readonly id: number
+  /** The subjects the rule applies to (`Rule.local`); undefined: every subject of its policy. */
+  readonly local?: B.Bitset | undefined
 }
 
 interface CompiledDirection {
@@ -231,10 +236,13 @@ interface CompiledDirection {
 }
 
 
-const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prepared: Prepared; diagnostics: ReadonlyArray<D.Diagnostic> } => {
+const prepare = (given: PolicySet, classes: Classes, inventory: Inventory): { prepared: Prepared; diagnostics: ReadonlyArray<D.Diagnostic> } => {
   const n = classes.representatives.length
   const reps = classes.representatives
-  const diagnostics: Array<D.Diagnostic> = [...findings(set, inventory, classes), ...nodeFindings(classes)]
+  // Kubernetes NetworkPolicies in Cilium's identity label space (cilium-identity.ts)
+  const read = asCiliumReadsIt(given)
+  const set = read.set
+  const diagnostics: Array<D.Diagnostic> = [...read.diagnostics, ...findings(set, inventory, classes), ...nodeFindings(classes)]
   // egress named ports: names every pod that declares them maps to one (port, protocol)
   const byName = new Map<string, Map<string, ContainerPort>>()
   for (const p of inventory.pods)
@@ -300,7 +308,8 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
           anyPort: P.isAll(r.ports),
           named: r.ports.named.length > 0,
           sourcePorts: r.sourcePorts,
-          id: ruleCount++
+          id: ruleCount++,
+          local: r.local === undefined ? undefined : subjectEv(r.local)
         }
       ]
     })
@@ -392,6 +401,7 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
     const denied = B.make(n)
     for (const index of list)
       for (const r of compiled[index]?.rules ?? []) {
+        if (r.local !== undefined && !B.has(r.local, c)) continue
         const m = matched(r, d, c, protocol, port)
         if (m === undefined) continue
         const sources = sourcePeers(r.sourcePorts, d, protocol, sourcePort, reps[c], reps)

@@ -5,6 +5,8 @@
  * policy selecting it matches. `ipIn` matches pod addresses too. Pods on the host network are
  * never selected, and ingress from a pod's resident node (its host endpoints) is always allowed:
  * "pods cannot block access from their resident node" (the NetworkPolicy documentation).
+ * A rule with a local-endpoint constraint (`Rule.local`, read from Calico) applies only to the
+ * subjects it holds on.
  */
 import * as D from '../diagnostics.js'
 import type { Inventory } from '../cluster/inventory.js'
@@ -21,6 +23,8 @@ interface CompiledRule {
   readonly rule: Rule
   readonly peers: B.Bitset
   readonly named: boolean
+  /** The subjects the rule applies to (`Rule.local`); undefined: every subject of its policy. */
+  readonly local: B.Bitset | undefined
 }
 
 const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prepared: Prepared; diagnostics: ReadonlyArray<D.Diagnostic> } => {
@@ -46,12 +50,12 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
           )
           continue
         }
-        compiled.push({ rule: r, peers: ev(r.peer), named: r.ports.named.length > 0 })
+        compiled.push({ rule: r, peers: ev(r.peer), named: r.ports.named.length > 0, local: r.local === undefined ? undefined : ev(r.local) })
       }
       for (let c = 0; c < n; c++) {
         if (!B.has(subjects, c)) continue
         if (dr.defaultDeny) (isolated[d] as Uint8Array)[c] = 1
-        rules[d][c]?.push(...compiled)
+        rules[d][c]?.push(...compiled.filter((cr) => cr.local === undefined || B.has(cr.local, c)))
       }
     }
   }

@@ -302,17 +302,16 @@ describe('entity rules', () => {
       )
     ])
   })
-  it('nets and notNets: CIDRs, network address only, no bare addresses', () => {
+  it('nets and notNets: CIDRs with the network address only, or bare addresses (full-length prefixes, as Felix reads them)', () => {
     expect(firstRule(ok(ingress('{action: Allow, source: {nets: [10.0.0.0/8, 10.1.2.3/32], notNets: [10.1.0.0/16]}}'))).source).toEqual({
       nets: ['10.0.0.0/8', '10.1.2.3/32'],
       notNets: ['10.1.0.0/16']
     })
     expect(firstRule(ok(ingress('{action: Allow, destination: {nets: ["2001:db8::/32"]}}'))).destination).toEqual({ nets: ['2001:db8::/32'] })
+    expect(firstRule(ok(ingress('{action: Allow, source: {nets: [10.0.0.1], notNets: [10.0.0.2]}}'))).source).toEqual({ nets: ['10.0.0.1'], notNets: ['10.0.0.2'] })
     expect(errors(ingress('{action: Allow, source: {nets: [10.0.0.1, "2001:db8::1", 1.2.3.4/16, garbage], notNets: [10.0.0.0/33]}}'))).toEqual([
-      e(8, 37, 'spec.ingress[0].source.nets[0]: invalid CIDR "10.0.0.1": Calico requires ADDRESS/PREFIX in rule nets (write "10.0.0.1/32")'),
-      e(8, 47, 'spec.ingress[0].source.nets[1]: invalid CIDR "2001:db8::1": Calico requires ADDRESS/PREFIX in rule nets (write "2001:db8::1/128")'),
       e(8, 62, 'spec.ingress[0].source.nets[2]: invalid CIDR "1.2.3.4/16": host bits are set (Calico requires the network address: "1.2.0.0/16")'),
-      e(8, 74, 'spec.ingress[0].source.nets[3]: invalid CIDR "garbage": expected ADDRESS/PREFIX'),
+      e(8, 74, 'spec.ingress[0].source.nets[3]: invalid CIDR "garbage": expected ADDRESS/PREFIX or an IP address'),
       e(8, 94, 'spec.ingress[0].source.notNets[0]: invalid CIDR "10.0.0.0/33": prefix length must be 0-32')
     ])
   })
@@ -671,7 +670,7 @@ const expectedErrors: Readonly<Record<string, ReadonlyArray<string>>> = {
     'tigera-docs/kubernetes-node-ports.block-1.yaml:12:28: error invalid-field: spec.ingress[0].source.nets[1]: invalid CIDR "100.100.100.0/16": host bits are set (Calico requires the network address: "100.100.0.0/16")'
   ],
   'tigera-docs/protect-hosts.block-1.yaml': [
-    'tigera-docs/protect-hosts.block-1.yaml:13:13: error invalid-field: spec.ingress[0].source.nets[0]: invalid CIDR "<your management CIDR>": expected ADDRESS/PREFIX; it looks like a template placeholder: fill templates first (helm template, envsubst, kustomize build) and check the result',
+    'tigera-docs/protect-hosts.block-1.yaml:13:13: error invalid-field: spec.ingress[0].source.nets[0]: invalid CIDR "<your management CIDR>": expected ADDRESS/PREFIX or an IP address; it looks like a template placeholder: fill templates first (helm template, envsubst, kustomize build) and check the result',
     'tigera-docs/protect-hosts.block-1.yaml:27:13: error invalid-field: spec.egress[0].destination.nets[0]: invalid CIDR "<your etcd IP>/32": an IPv4 address has four dot-separated octets; it looks like a template placeholder: fill templates first (helm template, envsubst, kustomize build) and check the result'
   ],
   'tigera-docs/services-cluster-ips.block-1.yaml': [

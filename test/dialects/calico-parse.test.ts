@@ -15,7 +15,7 @@ import { corpusDir, corpusFiles, corpusPresent } from '../corpus/corpus.js'
 const parse = (yaml: string): { readonly set: PolicySet; readonly diagnostics: ReadonlyArray<string> } => {
   const { docs, diagnostics } = parseText('p.yaml', yaml)
   expect(diagnostics).toEqual([])
-  const outs = docs.map(calico.parse)
+  const outs = docs.map((d) => calico.parse(d))
   return {
     set: {
       policies: outs.flatMap((o) => o.set.policies),
@@ -259,10 +259,37 @@ describe('rule fields', () => {
       rules: [{ methods: ['GET'], methodRegex: undefined, paths: [{ _tag: 'exact', value: '/a' }, { _tag: 'prefix', value: '/b' }], host: undefined, headers: [] }]
     })
   })
-  it('a destination selector on an ingress rule is unsupported', () => {
-    const { diagnostics } = parse(np('  ingress:\n  - action: Allow\n    destination:\n      selector: a == "b"\n'))
-    expect(diagnostics.length).toBe(1)
-    expect(diagnostics[0]).toMatch(/^p\.yaml:10:7: warning unsupported-local-match: /)
+  it('a destination selector on an ingress rule constrains the local endpoint (Rule.local), scoped like a peer selector', () => {
+    const { set, diagnostics } = parse(np('  ingress:\n  - action: Allow\n    destination:\n      selector: a == "b"\n'))
+    expect(diagnostics).toEqual([])
+    const r = set.policies[0]?.ingress?.rules[0]
+    eq(r?.peer ?? F.ff, F.tt)
+    eq(r?.local ?? F.tt, F.and(known, F.inNamespace(['x']), F.labelEquals('endpoint', 'a', 'b')))
+  })
+  it('an egress source selector constrains the local endpoint (IBM NCA testcase8: source has(app))', () => {
+    const r = firstRule(one(np('  egress:\n  - action: Allow\n    source:\n      selector: has(app)\n')), 'egress')
+    eq(r.local ?? F.tt, F.and(known, F.inNamespace(['x']), F.exists('endpoint', 'app')))
+  })
+  it('local nets, namespaceSelector and serviceAccounts are part of the constraint', () => {
+    const r = firstRule(
+      one(gnp('  ingress:\n  - action: Allow\n    destination:\n      nets: [10.0.0.0/8]\n      namespaceSelector: team == "a"\n      serviceAccounts:\n        names: [sa]\n'))
+    )
+    eq(r.local ?? F.tt, F.and(F.ipIn(cidr('10.0.0.0/8')), known, F.labelEquals('namespace', 'team', 'a'), F.kind(['pod']), F.serviceAccount(['sa'])))
+  })
+  it('selector all() (or a selector every subject satisfies) constrains nothing and warrants no warning', () => {
+    for (const sel of ['all()', 'app == "w"', 'has(app)'])
+      for (const policy of [np(`  selector: app == "w"\n  ingress:\n  - action: Allow\n    destination:\n      selector: ${sel}\n`)]) {
+        const { set, diagnostics } = parse(policy)
+        expect(diagnostics).toEqual([])
+        expect(set.policies[0]?.ingress?.rules[0]?.local).toBeUndefined()
+      }
+    expect(firstRule(one(gnp('  ingress:\n  - action: Allow\n    destination:\n      selector: all()\n'))).local).toBeUndefined()
+  })
+  it('destination ports on an ingress rule are the rule ports, not a local constraint', () => {
+    const r = firstRule(one(np('  ingress:\n  - action: Allow\n    protocol: TCP\n    destination:\n      ports: [80]\n')))
+    expect(r.local).toBeUndefined()
+    expect(P.matches(r.ports, P.TCP, 80, [])).toBe(true)
+    expect(P.matches(r.ports, P.TCP, 81, [])).toBe(false)
   })
 })
 
@@ -305,12 +332,22 @@ describe('address families (research notes §2, FilterRuleToIPVersion)', () => {
     const { set, diagnostics } = parse(np('  ingress:\n  - action: Allow\n    destination:\n      notNets: ["fd00::/8"]\n'))
     const r = set.policies[0]?.ingress?.rules[0]
     eq(r?.peer ?? F.ff, F.ipIn(C.allV6))
-    expect(diagnostics.map((d) => d.split(':').slice(0, 4).join(':'))).toEqual(['p.yaml:10:7: warning unsupported-local-match'])
+    expect(diagnostics).toEqual([])
+    eq(r?.local ?? F.tt, F.not(F.ipIn(cidr('fd00::/8'))))
     eq(egress('    source:\n      nets: [10.0.0.0/8]\n    destination:\n      selector: app == "a"\n').peer, F.and(known, F.inNamespace(['x']), F.labelEquals('endpoint', 'app', 'a'), F.ipIn(C.allV4)))
   })
   it('source and destination lists of one family, and a matching ipVersion, give that family once', () => {
     eq(egress('    ipVersion: 4\n    source:\n      notNets: [10.0.0.0/8]\n    destination:\n      nets: [192.168.0.0/16]\n').peer, F.ipIn(cidr('192.168.0.0/16')))
     eq(ingress('    ipVersion: 4\n    source:\n      notNets: [10.0.0.0/8]\n').peer, ingress('    source:\n      notNets: [10.0.0.0/8]\n').peer)
+  })
+  it('a bare address in nets / notNets is its full-length prefix, as Felix reads it, with a warning (calicoctl refuses it)', () => {
+    const { set, diagnostics } = parse(np('  ingress:\n  - action: Allow\n    source:\n      nets: [192.0.2.0/24]\n      notNets: [192.0.2.10]\n'))
+    expect(diagnostics).toEqual([
+      'p.yaml:11:17: warning bare-ip-net: spec.ingress[0].source.notNets[0]: "192.0.2.10" is read as 192.0.2.10/32, as Felix reads it; calicoctl and the Calico API server reject an address without a prefix length in rule nets (write "192.0.2.10/32")'
+    ])
+    eq(set.policies[0]?.ingress?.rules[0]?.peer ?? F.tt, F.ipIn(C.difference(cidr('192.0.2.0/24'), cidr('192.0.2.10/32'))))
+    eq(ingress('    source:\n      nets: [192.0.2.10]\n').peer, F.ipIn(cidr('192.0.2.10/32')))
+    eq(egress('    destination:\n      nets: ["2001:db8::1"]\n').peer, F.ipIn(cidr('2001:db8::1/128')))
   })
   it('a rule without nets or ipVersion keeps both families', () => {
     const peer = ingress('    source:\n      selector: app == "a"\n').peer
@@ -563,8 +600,7 @@ describe('corpus: calico', () => {
     expect(warnings).toEqual({
       'calico-apply-on-forward': 6,
       'calico-do-not-track': 4,
-      'calico-pre-dnat': 1,
-      'unsupported-local-match': 5
+      'calico-pre-dnat': 1
     })
   })
 })

@@ -714,7 +714,7 @@ describe('metadata and output', () => {
 const fromK8s = (specYaml: string): Out => {
   const { docs, diagnostics } = parseText('np.yaml', `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np\n  namespace: default\nspec:\n${specYaml}`)
   expect(diagnostics).toEqual([])
-  const parsed = docs.map(k8s.parse)
+  const parsed = docs.map((d) => k8s.parse(d))
   expect(parsed.flatMap((p) => p.diagnostics).filter((d) => d.severity !== 'info')).toEqual([])
   return run(parsed.flatMap((p) => p.set.policies))
 }

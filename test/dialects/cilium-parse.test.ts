@@ -20,7 +20,7 @@ import * as P from '../../src/ir/ports.js'
 const parse = (yaml: string): { readonly set: PolicySet; readonly diagnostics: ReadonlyArray<string> } => {
   const { docs, diagnostics } = parseText('p.yaml', yaml)
   expect(diagnostics.map(D.render)).toEqual([])
-  const outs = docs.map(cilium.parse)
+  const outs = docs.map((d) => cilium.parse(d, { docs }))
   return {
     set: { policies: outs.flatMap((o) => o.set.policies), tiers: [], networkSets: [] },
     diagnostics: outs.flatMap((o) => o.diagnostics).map(D.render)
@@ -490,12 +490,44 @@ describe('peers', () => {
     eqF(rule(one(ingress('fromCIDR: [192.0.2.1, 10.0.0.0/8]\n'))).peer, F.ipIn(C.union(cidr('192.0.2.1/32'), cidr('10.0.0.0/8'))))
   })
 
+  const group = (name: string, labels: string, cidrs: string, apiVersion = 'cilium.io/v2alpha1'): string =>
+    `apiVersion: ${apiVersion}\nkind: CiliumCIDRGroup\nmetadata:\n  name: ${name}\n  labels: {${labels}}\nspec:\n  externalCIDRs: [${cidrs}]\n---\n`
+  const groups = group('blocked', 'team: sec', '203.0.113.0/24, 198.51.100.0/24') + group('vpn', 'role: vpn', '192.0.2.0/24', 'cilium.io/v2')
+
+  it('a CiliumCIDRGroup in the input resolves cidrGroupRef (issue reproducer: an egressDeny to a group denies its addresses)', () => {
+    const { set, diagnostics } = parse(`${groups}${cnp('  endpointSelector: {}\n  egress:\n  - toEntities: [all]\n  egressDeny:\n  - toCIDRSet: [{cidrGroupRef: blocked, except: [198.51.100.0/24]}]\n')}`)
+    expect(diagnostics).toEqual([
+      'p.yaml:1:1: info cidr-group-inlined: CiliumCIDRGroup blocked: its CIDRs are written into the rules that reference it; the group itself is not part of the output',
+      'p.yaml:9:1: info cidr-group-inlined: CiliumCIDRGroup vpn: its CIDRs are written into the rules that reference it; the group itself is not part of the output'
+    ])
+    expect(set.policies.length).toBe(1)
+    const deny = set.policies[0]?.egress?.rules.find((r) => r.action === 'deny')
+    eqF(deny?.peer ?? F.tt, F.ipIn(cidr('203.0.113.0/24')))
+  })
+
+  it('cidrGroupSelector selects the groups of the input by label (cilium.io/v2 groups too), exact for those groups', () => {
+    const { set, diagnostics } = parse(`${groups}${cnp('  endpointSelector: {}\n  ingress:\n  - fromCIDRSet: [{cidrGroupSelector: {matchExpressions: [{key: role, operator: In, values: [vpn]}]}}]\n')}`)
+    eqF(set.policies[0]?.ingress?.rules[0]?.peer ?? F.tt, F.ipIn(cidr('192.0.2.0/24')))
+    expect(diagnostics.filter((d) => !d.includes('cidr-group-inlined'))).toEqual([
+      'p.yaml:25:39: info cidr-group-selector: spec.ingress[0].fromCIDRSet[0].cidrGroupSelector: resolved to the CiliumCIDRGroups of the input it selects (vpn); groups in the cluster but not in the input would be selected too'
+    ])
+  })
+
+  it('a CiliumCIDRGroup is decoded strictly: externalCIDRs required, prefixes only, no unknown fields', () => {
+    const bad = parse('apiVersion: cilium.io/v2alpha1\nkind: CiliumCIDRGroup\nmetadata: {name: g}\nspec:\n  externalCIDRs: [10.0.0.1]\n  cidrs: []\n')
+    expect(bad.diagnostics.length).toBe(2)
+    expect(bad.diagnostics.every((d) => d.includes(' error '))).toBe(true)
+    expect(bad.diagnostics.join('\n')).toContain('10.0.0.1')
+    expect(bad.diagnostics.join('\n')).toContain('unknown field "cidrs"')
+    expect(parse('apiVersion: cilium.io/v2\nkind: CiliumCIDRGroup\nmetadata: {name: g}\nspec: {}\n').diagnostics.join('\n')).toMatch(/error .*externalCIDRs/)
+  })
+
   it('fromCIDRSet: except is subtracted from its own CIDR only', () => {
     const p = one(ingress('fromCIDRSet:\n    - {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}\n    - {cidr: 10.1.2.0/24}\n'))
     eqF(rule(p).peer, F.ipIn(C.union(C.difference(cidr('10.0.0.0/8'), cidr('10.1.0.0/16')), cidr('10.1.2.0/24'))))
   })
 
-  it('cidrGroupRef / cidrGroupSelector have no IR: they select nothing (narrower for allow, broader for deny)', () => {
+  it('cidrGroupRef / cidrGroupSelector to groups the input does not hold select nothing (narrower for allow, broader for deny)', () => {
     const { policy, diagnostics } = parsed(
       cnp(
         '  endpointSelector: {}\n  ingress:\n  - fromCIDRSet: [{cidrGroupRef: g}, {cidr: 10.0.0.0/8}]\n  ingressDeny:\n  - fromCIDRSet: [{cidrGroupSelector: {matchLabels: {a: b}}}]\n'
@@ -506,8 +538,8 @@ describe('peers', () => {
       ['deny', 'none']
     ])
     expect(diagnostics).toEqual([
-      'p.yaml:9:19: warning unsupported-cidr-group: spec.ingress[0].fromCIDRSet[0]: cidrGroupRef (a CiliumCIDRGroup reference, resolved only in the cluster) cannot be expressed in the IR; netpolx treats it as selecting nothing, so the rule allows less than in Cilium',
-      'p.yaml:11:19: warning unsupported-cidr-group: spec.ingressDeny[0].fromCIDRSet[0]: cidrGroupSelector (a CiliumCIDRGroup reference, resolved only in the cluster) cannot be expressed in the IR; netpolx treats it as selecting nothing, so the rule denies less than in Cilium'
+      'p.yaml:9:34: warning unsupported-cidr-group: spec.ingress[0].fromCIDRSet[0].cidrGroupRef: cidrGroupRef "g" names no CiliumCIDRGroup in the input (pass the group with -f); netpolx treats it as selecting nothing, so the rule allows less than in Cilium',
+      'p.yaml:11:39: warning unsupported-cidr-group: spec.ingressDeny[0].fromCIDRSet[0].cidrGroupSelector: cidrGroupSelector selects no CiliumCIDRGroup in the input (pass the groups with -f); netpolx treats it as selecting nothing, so the rule denies less than in Cilium'
     ])
     expect(rawDiagnostics(cnp('  endpointSelector: {}\n  ingress:\n  - fromCIDRSet: [{cidrGroupRef: g}]\n')).map((d) => d.fidelity)).toEqual(['narrower'])
     expect(rawDiagnostics(cnp('  endpointSelector: {}\n  ingressDeny:\n  - fromCIDRSet: [{cidrGroupRef: g}]\n')).map((d) => d.fidelity)).toEqual(['broader'])

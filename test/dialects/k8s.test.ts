@@ -10,7 +10,7 @@ import * as P from '../../src/ir/ports.js'
 const parse = (yaml: string): { readonly set: PolicySet; readonly diagnostics: ReadonlyArray<string> } => {
   const { docs, diagnostics } = parseText('np.yaml', yaml)
   expect(diagnostics).toEqual([])
-  const outs = docs.map(k8s.parse)
+  const outs = docs.map((d) => k8s.parse(d))
   return {
     set: { policies: outs.flatMap((o) => o.set.policies), tiers: [], networkSets: [] },
     diagnostics: outs.flatMap((o) => o.diagnostics).map(D.render)

@@ -18,8 +18,10 @@
  *   namespace or namespace-label key is mentioned) or "namespace exists" (CCNP), and the local
  *   cluster, unless they mention a `reserved:` key. CIDR rules match external addresses only
  *   (§4.4); entities per §3; `fromNodes` = remote nodes by node labels; `toServices` (allow only,
- *   §4.9) = backend pods of matching Services; `toFQDNs`, `toGroups`, `cidrGroupRef` match nothing
- *   (addresses learnt at run time / outside the inventory). A peer field present but empty
+ *   §4.9) = backend pods of matching Services; `toFQDNs`, `toGroups` match nothing
+ *   (addresses learnt at run time / outside the inventory). `cidrGroupRef` / `cidrGroupSelector`
+ *   stand for the `externalCIDRs` of the CiliumCIDRGroups (cilium.io/v2alpha1, v2) of the input
+ *   with that name / whose labels the selector matches (`except` carved out); none: nothing. A peer field present but empty
  *   selects nothing; no peer field with toPorts/icmps = every peer; `{}` allows nothing.
  * - Ports (§4.3): no toPorts/icmps = every protocol (ICMP too); protocol ANY/absent = TCP, UDP,
  *   SCTP; port "0" = all ports; endPort = range; ICMP fields match the type (`port >> 8`), type 0
@@ -41,7 +43,7 @@
  */
 import type { Inventory, Pod } from '../../src/cluster/inventory.js'
 import type { Obj, Peer, Protocol, Requirement } from './inventory.js'
-import { inCidr, isKnp, items, kindOf, knpPolicyTypes, list, namespaceOf, nsLabels, obj, peerIp, protocolNumbers, requirementHolds, requirements, sameProtocol, str, strings, tableOf } from './inventory.js'
+import { inCidr, isKnp, items, kindOf, knpPolicyTypes, list, namespaceOf, nsLabels, obj, peerIp, protocolNumbers, requirementHolds, requirements, sameProtocol, str, strMap, strings, tableOf } from './inventory.js'
 
 // -------------------------------------------------------------------------------------
 // identities and selectors (§2, §3)
@@ -277,9 +279,38 @@ const rulesOf = (docs: ReadonlyArray<unknown>): ReadonlyArray<Rule> => {
   if (hit !== undefined) return hit
   const isCilium = (o: unknown): boolean =>
     kindOf(o).apiVersion === 'cilium.io/v2' && (kindOf(o).kind === 'CiliumNetworkPolicy' || kindOf(o).kind === 'CiliumClusterwideNetworkPolicy')
-  const rules = docs.flatMap((o) => (isKnp(o) ? [knpRule(o)] : isCilium(o) ? ciliumRules(o) : []))
+  const groups = docs.filter((o) => kindOf(o).kind === 'CiliumCIDRGroup' && (kindOf(o).apiVersion === 'cilium.io/v2alpha1' || kindOf(o).apiVersion === 'cilium.io/v2'))
+  const rules = docs.flatMap((o) => (isKnp(o) ? [knpRule(o)] : isCilium(o) ? ciliumRules(withGroups(o, groups)) : []))
   cache.set(docs, rules)
   return rules
+}
+
+/** The policy with every CIDRSet item that references CiliumCIDRGroups replaced by their CIDRs (module comment). */
+const withGroups = (o: unknown, groups: ReadonlyArray<unknown>): unknown => {
+  if (groups.length === 0) return o
+  const cidrsOf = (g: unknown): ReadonlyArray<string> => strings(obj(obj(g).spec).externalCIDRs)
+  const item = (c: unknown): ReadonlyArray<unknown> => {
+    const x = obj(c)
+    const ref = str(x.cidrGroupRef)
+    const sel = x.cidrGroupSelector
+    if (ref === undefined && sel === undefined) return [c]
+    const chosen = groups.filter((g) =>
+      ref !== undefined ? str(obj(obj(g).metadata).name) === ref : requirements(sel).every((q) => requirementHolds(q, (k) => strMap(obj(obj(g).metadata).labels)[k]))
+    )
+    return chosen.flatMap(cidrsOf).map((cidr) => ({ cidr, except: strings(x.except) }))
+  }
+  const element = (el: unknown): unknown => {
+    const e = obj(el)
+    return { ...e, ...(e.fromCIDRSet === undefined ? {} : { fromCIDRSet: items(e.fromCIDRSet).flatMap(item) }), ...(e.toCIDRSet === undefined ? {} : { toCIDRSet: items(e.toCIDRSet).flatMap(item) }) }
+  }
+  const rule = (r: unknown): unknown => {
+    const x = obj(r)
+    const out: Record<string, unknown> = { ...x }
+    for (const k of ['ingress', 'ingressDeny', 'egress', 'egressDeny']) if (x[k] !== undefined) out[k] = items(x[k]).map(element)
+    return out
+  }
+  const p = obj(o)
+  return { ...p, ...(p.spec === undefined ? {} : { spec: rule(p.spec) }), ...(p.specs === undefined ? {} : { specs: items(p.specs).map(rule) }) }
 }
 
 const verdict = (rules: ReadonlyArray<Rule>, d: Dir, f: Flow): boolean => {

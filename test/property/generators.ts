@@ -153,10 +153,21 @@ const calicoEntityArb: fc.Arbitrary<Readonly<Record<string, unknown>>> = fc.oneo
   fc.record({ selector: fc.constant("kind == 'feed'") })
 )
 
+/** The local side of a rule (an ingress rule's destination, an egress rule's source): which of the policy's endpoints it applies to. */
+const calicoLocalArb: fc.Arbitrary<Readonly<Record<string, unknown>>> = fc.oneof(
+  fc.record({ selector: fc.constantFrom(...calicoSelectors) }),
+  fc.record({ selector: fc.constantFrom(...calicoSelectors), namespaceSelector: fc.constantFrom(...calicoNsSelectors) }),
+  fc.record({ nets: fc.constantFrom(['10.0.0.0/24'], ['10.0.1.0/24']) }),
+  fc.record({ notNets: fc.constantFrom(['10.0.0.0/24']) }),
+  fc.record({ notSelector: fc.constantFrom(...calicoSelectors) }),
+  fc.record({ serviceAccounts: fc.constantFrom({ names: ['robot'] }, { selector: 'all()' }) })
+)
+
 const calicoRuleArb = fc.record({
   action: fc.constantFrom('Allow', 'Deny', 'Pass', 'Log', 'Allow', 'Deny'),
   protocol: fc.option(fc.constantFrom('TCP', 'UDP', 'TCP', 'ICMP'), { nil: undefined }),
   peer: calicoEntityArb,
+  local: fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: calicoLocalArb, weight: 1 }),
   ports: fc.option(fc.constantFrom({ ports: [80] }, { ports: ['8000:8100'] }, { ports: [53, 443] }, { ports: ['http'] }, { notPorts: [80] }), { nil: undefined }),
   // source ports (TCP/UDP rules) and ICMP matches (ICMP rules)
   sourcePorts: fc.option(fc.constantFrom({ ports: [151] }, { notPorts: [151] }, { ports: ['1000:2000'] }), { nil: undefined }),
@@ -170,6 +181,7 @@ const calicoRuleYaml = (r: CalicoRule, dir: 'ingress' | 'egress'): unknown => {
   const hasPorts = r.protocol === 'TCP' || r.protocol === 'UDP'
   if (r.protocol === 'ICMP' && r.icmp !== undefined) Object.assign(out, r.icmp)
   if (Object.keys(r.peer).length > 0) out[dir === 'ingress' ? 'source' : 'destination'] = r.peer
+  if (r.local !== undefined) out[dir === 'ingress' ? 'destination' : 'source'] = r.local
   if (r.ports !== undefined && hasPorts) out.destination = { ...((out.destination as Record<string, unknown> | undefined) ?? {}), ...r.ports }
   if (r.sourcePorts !== undefined && hasPorts) out.source = { ...((out.source as Record<string, unknown> | undefined) ?? {}), ...r.sourcePorts }
   return out
@@ -244,6 +256,8 @@ const ciliumPeerArb = (dir: 'ingress' | 'egress'): fc.Arbitrary<Readonly<Record<
     fc.constant({ [`${p}Endpoints`]: [] }),
     fc.constantFrom(['10.9.0.0/16'], ['203.0.113.0/24'], ['10.0.0.0/8']).map((c) => ({ [`${p}CIDR`]: c })),
     fc.constant({ [`${p}CIDRSet`]: [{ cidr: '10.9.0.0/16', except: ['10.9.1.0/24'] }] }),
+    // CiliumCIDRGroups: `ext` is in the input (ciliumPoliciesArb), `gone` is not
+    fc.constantFrom([{ cidrGroupRef: 'ext' }], [{ cidrGroupSelector: { matchLabels: { zone: 'ext' } } }], [{ cidrGroupRef: 'gone' }]).map((c) => ({ [`${p}CIDRSet`]: c })),
     fc.constantFrom(['world'], ['cluster'], ['all'], ['host']).map((e) => ({ [`${p}Entities`]: e }))
   )
 }
@@ -289,8 +303,9 @@ const validSpec = (s: typeof ciliumSpecArb extends fc.Arbitrary<infer T> ? T : n
 export const ciliumPoliciesArb: fc.Arbitrary<string> = fc
   .array(fc.record({ clusterwide: fc.constantFrom(false, false, true), namespace: fc.constantFrom('a', 'b'), spec: ciliumSpecArb }), { minLength: 1, maxLength: 3 })
   .map((ps) =>
-    stringify(
-      ps.flatMap((p, i) => {
+    stringify([
+      { apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumCIDRGroup', metadata: { name: 'ext', labels: { zone: 'ext' } }, spec: { externalCIDRs: ['203.0.113.0/24', '10.9.1.0/24'] } },
+      ...ps.flatMap((p, i) => {
         const spec = validSpec(p.spec)
         if (spec === undefined) return []
         return [
@@ -299,5 +314,5 @@ export const ciliumPoliciesArb: fc.Arbitrary<string> = fc
             : { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: `cnp${i}`, namespace: p.namespace }, spec }
         ]
       })
-    )
+    ])
   )
