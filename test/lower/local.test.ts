@@ -60,7 +60,7 @@ const parse = (text: string): Parsed => {
 }
 
 /** Translates through text and returns the re-parsed set and the translation's findings. */
-const through = (parsed: Parsed, to: DialectName): { readonly set: PolicySet; readonly fidelity: D.Fidelity; readonly text: string; readonly lossy: ReadonlyArray<string> } => {
+const through = (parsed: Parsed, to: DialectName): { readonly set: PolicySet; readonly fidelity: D.RunFidelity; readonly text: string; readonly lossy: ReadonlyArray<string> } => {
   const target = dialectByName(to)
   if (target === undefined) throw new Error(`${to} dialect missing`)
   const t = translate(parsed, target, inventory, 'calico')
