@@ -37,7 +37,7 @@ import type { Endpoint } from './endpoint.js'
 import { evaluator } from './endpoint.js'
 import type { CniName, Model } from './model.js'
 import type { ClassTable, Probe, Reach } from './table.js'
-import { allowedBetween, defaultProbes, reach } from './table.js'
+import { allowedBetween, defaultProbes, namedPortNumbers, reach } from './table.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -98,12 +98,16 @@ const rulesOfSet = (set: PolicySet) => set.policies.flatMap((p) => [...(p.ingres
  */
 export const unmentionedPort = (sets: ReadonlyArray<PolicySet>, inventory: Inventory, protocol: number): number | undefined => {
   const mentioned: Array<readonly [number, number]> = []
+  const named = namedPortNumbers(inventory)
+  const seenNamed = new Set<number>()
   for (const r of sets.flatMap(rulesOfSet)) {
     if (!P.isWholeProtocol(r.ports, protocol)) mentioned.push(...P.rangesOf(r.ports, protocol))
     for (const np of r.ports.named)
-      for (const pod of inventory.pods)
-        for (const cp of pod.ports)
-          if (cp.name === np.name && cp.protocol === protocol && (np.protocol === undefined || np.protocol === protocol)) mentioned.push([cp.port, cp.port])
+      for (const cp of named.get(np.name) ?? [])
+        if (cp.protocol === protocol && (np.protocol === undefined || np.protocol === protocol) && !seenNamed.has(cp.port)) {
+          seenNamed.add(cp.port)
+          mentioned.push([cp.port, cp.port])
+        }
   }
   const sorted = [...mentioned].sort((a, b) => a[0] - b[0])
   let candidate = 1
