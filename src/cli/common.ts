@@ -28,6 +28,8 @@ export interface Io {
   readonly stdout: (s: string) => void
   readonly stderr: (s: string) => void
   readonly stdin: () => Promise<Buffer>
+  /** The stream behind `stdout`, when there is one: streamed output waits for it to drain (src/cli/output/sink.ts). */
+  readonly stdoutStream?: NodeJS.WritableStream
 }
 
 /**
@@ -64,7 +66,8 @@ export const nodeIo: Io = {
     const chunks: Array<Buffer> = []
     for await (const c of process.stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)))
     return Buffer.concat(chunks)
-  }
+  },
+  stdoutStream: process.stdout
 }
 
 export const collect = (value: string, previous: ReadonlyArray<string> | undefined): ReadonlyArray<string> => [...(previous ?? []), value]

@@ -13,11 +13,13 @@ import type { Difference, Equivalence } from '../semantics/equiv.js'
 import { equiv } from '../semantics/equiv.js'
 import { modelByName } from '../semantics/models.js'
 import type { Probe } from '../semantics/table.js'
-import { probeFields, probeKey, probeText } from '../semantics/probes.js'
+import { probeKey, probeText } from '../semantics/probes.js'
 import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } from './common.js'
 import { parseProbe } from './reach.js'
 import { loadCluster } from './translate.js'
+import { equivJsonChunks } from './output/equiv-json.js'
+import { collectChunks, writeStreamed } from './output/sink.js'
 
 interface Options {
   readonly left: ReadonlyArray<string>
@@ -54,39 +56,8 @@ export const equivText = (r: Equivalence): string => {
   ].join('\n')
 }
 
-const jsonObject = (entries: ReadonlyArray<readonly [string, unknown]>): string => `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`
-
-/** The JSON form: one port or difference per line; `total` and the per-side counts cover differences left out. */
-export const equivJson = (r: Equivalence): string => {
-  const ports = r.probes.map((p) => jsonObject(probeFields(p)))
-  const diffs = r.differences.map(
-    (d) =>
-      `    ${jsonObject([
-        ['from', d.from],
-        ['to', d.to],
-        ...probeFields(d.probe),
-        ['left', d.left],
-        ['right', d.right],
-        ['leftReason', d.leftReason],
-        ['rightReason', d.rightReason]
-      ])}`
-  )
-  return [
-    '{',
-    `  "equivalent": ${r.equivalent},`,
-    `  "leftCni": ${JSON.stringify(r.leftCni)},`,
-    `  "rightCni": ${JSON.stringify(r.rightCni)},`,
-    `  "ports": [${ports.join(', ')}],`,
-    diffs.length === 0 ? '  "differences": [],' : `  "differences": [\n${diffs.join(',\n')}\n  ],`,
-    `  "endpoints": ${r.endpoints.length},`,
-    `  "total": ${r.total},`,
-    `  "leftAllowsOnly": ${r.leftOnly},`,
-    `  "rightAllowsOnly": ${r.rightOnly},`,
-    `  "omitted": ${r.total - r.differences.length}`,
-    '}',
-    ''
-  ].join('\n')
-}
+/** The JSON form: one port or difference per line; `total` and the per-side counts cover differences left out (written streamed: src/cli/output/equiv-json.ts). */
+export const equivJson = (r: Equivalence): string => collectChunks(equivJsonChunks(r))
 
 const cniOption = (flag: string, side: string): Option =>
   new Option(`${flag} <cni>`, `enforcement model of the ${side} side (default: the dialect of its documents; k8s for Kubernetes-only sets)`).choices(['k8s', 'calico', 'cilium'])
@@ -148,6 +119,7 @@ export const equivCommand = (io: Io): Command =>
       const r = equiv({ set: left.set, model: leftModel }, { set: right.set, model: rightModel }, inv, probes.length > 0 ? probes : undefined, printedDifferences)
       printDiagnostics(io, r.diagnostics, opts.verbose)
       if (D.hasErrors(r.diagnostics)) throw new Exit(exitCodes.usage)
-      io.stdout(opts.output === 'json' ? equivJson(r) : equivText(r))
+      if (opts.output === 'json') await writeStreamed(io, equivJsonChunks(r))
+      else io.stdout(equivText(r))
       if (!r.equivalent) throw new Exit(exitCodes.finding)
     })

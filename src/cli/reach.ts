@@ -7,12 +7,15 @@ import * as P from '../ir/ports.js'
 import { defaultCni, mixedCniNote, parseDocs } from '../pipeline.js'
 import { modelByName } from '../semantics/models.js'
 import type { Probe, Reach } from '../semantics/table.js'
-import { defaultProbes, matrix, reach } from '../semantics/table.js'
-import { probeFields, probeText } from '../semantics/probes.js'
+import { defaultProbes, reach } from '../semantics/table.js'
 import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } from './common.js'
 import { loadCluster } from './translate.js'
 import { namespaceFlags, namespaceHelp, namespaceOrExit } from './namespace.js'
+import type { ReachFormat } from './output/reach-output.js'
+import { classDefaultCells, reachFormats, writeReach } from './output/reach-output.js'
+import { reachJsonChunks, reachTableChunks } from './output/reach-pods.js'
+import { collectChunks } from './output/sink.js'
 
 interface Options {
   readonly filename: ReadonlyArray<string>
@@ -20,7 +23,7 @@ interface Options {
   readonly cni: string | undefined
   readonly port: ReadonlyArray<string> | undefined
   readonly external: ReadonlyArray<string> | undefined
-  readonly output: 'table' | 'json'
+  readonly output: ReachFormat
   readonly verbose: boolean
   readonly namespace: string | undefined
 }
@@ -51,34 +54,11 @@ export const parseProbe = (s: string): E.Either<string, Probe> => {
     : E.right({ protocol, port })
 }
 
-/**
- * The JSON contract of DESIGN.md §6. Tables of probes with a source port add `"sourcePort"` after
- * `"protocol"`; ICMP and ICMPv6 tables give `"protocol"`, `"type"` and `"code"` instead of a port.
- */
-export const reachJson = (r: Reach): string => {
-  const endpoints = r.classes.endpoints.map((e) => e.id)
-  const tables = r.tables.map((t) => ({ fields: probeFields(t.probe), allowed: matrix(r, t) }))
-  const rows = tables.map(
-    (t) =>
-      `    {${t.fields.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}, "allowed": [\n${t.allowed.map((row) => `      [${row.join(', ')}]`).join(',\n')}\n    ]}`
-  )
-  return `{\n  "cni": ${JSON.stringify(r.cni)},\n  "endpoints": ${JSON.stringify(endpoints)},\n  "tables": [\n${rows.join(',\n')}\n  ]\n}\n`
-}
+/** The JSON contract of DESIGN.md §6 (written streamed by `reach`: src/cli/output/reach-pods.ts). */
+export const reachJson = (r: Reach): string => collectChunks(reachJsonChunks(r))
 
 /** Upstream's truth-table printout: rows are sources, columns destinations, `.` allowed, `X` denied. */
-export const reachTable = (r: Reach): string => {
-  const ids = r.classes.endpoints.map((e) => e.id)
-  const width = Math.max(1, ...ids.map((s) => s.length))
-  const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - s.length))
-  return r.tables
-    .map((t) => {
-      const m = matrix(r, t)
-      const header = `${pad('-', width)}  ${ids.join(' ')}`
-      const lines = m.map((row, i) => `${pad(ids[i] ?? '', width)}  ${row.map((ok, j) => pad(ok ? '.' : 'X', (ids[j] ?? '').length)).join(' ')}`.trimEnd())
-      return `${probeText(t.probe)}\n${header}\n${lines.join('\n')}\n`
-    })
-    .join('\n')
-}
+export const reachTable = (r: Reach): string => collectChunks(reachTableChunks(r))
 
 export const reachCommand = (io: Io): Command =>
   new Command('reach')
@@ -95,9 +75,16 @@ export const reachCommand = (io: Io): Command =>
     .addOption(new Option('--cni <cni>', 'enforcement model (default: the dialect of the documents; k8s for Kubernetes-only sets)').choices(['k8s', 'calico', 'cilium']))
     .option('--port <port>', 'probe PORT[/PROTOCOL] (default protocol TCP) or ICMP/TYPE[/CODE], ICMPv6/TYPE[/CODE]; repeatable (default: every port and ICMP type the policies single out)', collect)
     .option('--external <ip>', 'an address outside the cluster to include as an endpoint; repeatable', collect)
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(
+      new Option(
+        '-o, --output <format>',
+        `output format: table or json pod by pod; classes or classes-json for endpoints in groups that behave alike (the default above ${classDefaultCells.toLocaleString('en-US')} table cells)`
+      )
+        .choices(reachFormats)
+        .default('table')
+    )
     .option('-v, --verbose', 'also print info-level notes', false)
-    .action(async (opts: Options) => {
+    .action(async (opts: Options, cmd: Command) => {
       const probes: Array<Probe> = []
       for (const p of opts.port ?? []) {
         const r = parseProbe(p)
@@ -124,5 +111,5 @@ export const reachCommand = (io: Io): Command =>
       const r = reach(parsed.set, inv, model, probes.length > 0 ? probes : defaultProbes(parsed.set, inv))
       printDiagnostics(io, r.diagnostics, opts.verbose)
       if (D.hasErrors(r.diagnostics)) throw new Exit(exitCodes.usage)
-      io.stdout(opts.output === 'json' ? reachJson(r) : reachTable(r))
+      await writeReach(io, r, opts.output, cmd.getOptionValueSource('output') !== 'default')
     })

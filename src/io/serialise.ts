@@ -9,6 +9,7 @@
  */
 import * as YAML from 'yaml'
 import type { Path } from './source.js'
+import { fastYaml } from './yaml-fast.js'
 
 export interface Commented {
   readonly object: unknown
@@ -19,17 +20,19 @@ export type Format = 'yaml' | 'json'
 
 const yamlOptions = { indentSeq: false, lineWidth: 0, minContentWidth: 0 } as const
 
+/** One document as the `yaml` package writes it (the reference; `fastYaml` gives the same bytes where it applies). */
+export const yamlDocument = (d: Commented): string => {
+  const doc = new YAML.Document(d.object, { aliasDuplicateObjects: false, version: '1.1' })
+  for (const c of d.comments) {
+    const node = doc.getIn(c.path, true)
+    if (YAML.isNode(node)) node.commentBefore = node.commentBefore === undefined || node.commentBefore === null ? c.text : `${node.commentBefore}\n${c.text}`
+  }
+  return doc.toString(yamlOptions)
+}
+
+/** Documents without comments take the fast writer (src/io/yaml-fast.ts) when it applies. */
 export const toYaml = (docs: ReadonlyArray<Commented>): string =>
-  docs
-    .map((d) => {
-      const doc = new YAML.Document(d.object, { aliasDuplicateObjects: false, version: '1.1' })
-      for (const c of d.comments) {
-        const node = doc.getIn(c.path, true)
-        if (YAML.isNode(node)) node.commentBefore = node.commentBefore === undefined || node.commentBefore === null ? c.text : `${node.commentBefore}\n${c.text}`
-      }
-      return doc.toString(yamlOptions)
-    })
-    .join('---\n')
+  docs.map((d) => (d.comments.length === 0 ? (fastYaml(d.object) ?? yamlDocument(d)) : yamlDocument(d))).join('---\n')
 
 /** One object as itself; several as a `kind: List`, as `kubectl get -o json` writes them. */
 export const toJson = (objects: ReadonlyArray<unknown>): string =>

@@ -38,7 +38,7 @@ import type { Endpoint } from './endpoint.js'
 import { evaluator } from './endpoint.js'
 import type { CniName, Model } from './model.js'
 import type { ClassTable, Probe, Reach } from './table.js'
-import { allowedBetween, defaultProbes, reach } from './table.js'
+import { defaultProbes, namedPortNumbers, reach } from './table.js'
 import { expandSourcePorts, icmpProbes, probeKey } from './probes.js'
 
 // -------------------------------------------------------------------------------------
@@ -100,12 +100,16 @@ const rulesOfSet = (set: PolicySet) => set.policies.flatMap((p) => [...(p.ingres
  */
 export const unmentionedPort = (sets: ReadonlyArray<PolicySet>, inventory: Inventory, protocol: number): number | undefined => {
   const mentioned: Array<readonly [number, number]> = []
+  const named = namedPortNumbers(inventory)
+  const seenNamed = new Set<number>()
   for (const r of sets.flatMap(rulesOfSet)) {
     if (!P.isWholeProtocol(r.ports, protocol)) mentioned.push(...P.rangesOf(r.ports, protocol))
     for (const np of r.ports.named)
-      for (const pod of inventory.pods)
-        for (const cp of pod.ports)
-          if (cp.name === np.name && cp.protocol === protocol && (np.protocol === undefined || np.protocol === protocol)) mentioned.push([cp.port, cp.port])
+      for (const cp of named.get(np.name) ?? [])
+        if (cp.protocol === protocol && (np.protocol === undefined || np.protocol === protocol) && !seenNamed.has(cp.port)) {
+          seenNamed.add(cp.port)
+          mentioned.push([cp.port, cp.port])
+        }
   }
   const sorted = [...mentioned].sort((a, b) => a[0] - b[0])
   let candidate = 1
@@ -265,14 +269,25 @@ export const compare = (left: Evaluated, right: Evaluated, inventory: Inventory,
   let rightOnly = 0
   const differing: Array<Array<B.Bitset>> = []
   const anyDiffering: Array<B.Bitset> = Array.from({ length: m }, () => B.make(m))
+  // the inner loop reads the bit sets directly (it runs m² times per probe): allowed(s, d) = egress[s] ∋ d ∧ ingress[d] ∋ s
+  const jlA = Int32Array.from(jl)
+  const jrA = Int32Array.from(jr)
+  const none = B.make(0)
+  const bit = (b: B.Bitset, i: number): number => ((b[i >>> 5] ?? 0) >>> (i & 31)) & 1
   left.reach.tables.forEach((lt, k) => {
     const rt = right.reach.tables[k]
     const rows: Array<B.Bitset> = []
     for (let a = 0; a < m; a++) {
       const row = B.make(m)
+      const sl = jlA[a] ?? 0
+      const sr = jrA[a] ?? 0
+      const le = lt.egress[sl] ?? none
+      const re = rt?.egress[sr] ?? none
       for (let b = 0; b < m; b++) {
-        const l = allowedBetween(lt, jl[a] ?? 0, jl[b] ?? 0)
-        const r = rt !== undefined && allowedBetween(rt, jr[a] ?? 0, jr[b] ?? 0)
+        const dl = jlA[b] ?? 0
+        const dr = jrA[b] ?? 0
+        const l = (bit(le, dl) & bit(lt.ingress[dl] ?? none, sl)) === 1
+        const r = rt !== undefined && (bit(re, dr) & bit(rt.ingress[dr] ?? none, sr)) === 1
         if (l === r) continue
         B.set(row, b)
         const flows = (size[a] ?? 0) * (size[b] ?? 0)

@@ -68,6 +68,26 @@ export const matrix = (r: Reach, t: ClassTable): ReadonlyArray<ReadonlyArray<boo
 }
 
 /**
+ * The numbers each container port name stands for on some pod of the inventory, by name, each
+ * (protocol, port) once: looked up once per named port of a rule instead of scanning every pod.
+ */
+export const namedPortNumbers = (inventory: Inventory): ReadonlyMap<string, ReadonlyArray<Probe>> => {
+  const seen = new Set<string>()
+  const out = new Map<string, Array<Probe>>()
+  for (const pod of inventory.pods)
+    for (const cp of pod.ports) {
+      if (cp.name === undefined) continue
+      const k = `${cp.name}/${cp.protocol}/${cp.port}`
+      if (seen.has(k)) continue
+      seen.add(k)
+      const list = out.get(cp.name) ?? []
+      list.push({ protocol: cp.protocol, port: cp.port })
+      out.set(cp.name, list)
+    }
+  return out
+}
+
+/**
  * Ports worth probing when none are given: for TCP, UDP and SCTP, one port per stretch of the
  * port space that the policies' port sets treat alike, plus every named port's number; TCP/80
  * when the policies mention no such port at all; then the ICMP and ICMPv6 (type, code) stretches
@@ -75,6 +95,7 @@ export const matrix = (r: Reach, t: ClassTable): ReadonlyArray<ReadonlyArray<boo
  * source-port stretch when some rule tells source ports apart (`expandSourcePorts`).
  */
 export const defaultProbes = (set: PolicySet, inventory: Inventory): ReadonlyArray<Probe> => {
+  const named = namedPortNumbers(inventory)
   const points = new Map<number, Set<number>>([
     [P.TCP, new Set()],
     [P.UDP, new Set()],
@@ -90,9 +111,8 @@ export const defaultProbes = (set: PolicySet, inventory: Inventory): ReadonlyArr
         }
       }
       for (const np of r.ports.named)
-        for (const pod of inventory.pods)
-          for (const cp of pod.ports)
-            if (cp.name === np.name && (np.protocol === undefined || np.protocol === cp.protocol)) points.get(cp.protocol)?.add(cp.port)
+        for (const cp of named.get(np.name) ?? [])
+          if (np.protocol === undefined || np.protocol === cp.protocol) points.get(cp.protocol)?.add(cp.port)
     }
   const probes: Array<Probe> = []
   for (const [protocol, pts] of points) for (const port of [...pts].sort((a, b) => a - b)) probes.push({ protocol, port })

@@ -1,120 +1,75 @@
 /**
- * `npm run bench`: measured figures for DESIGN.md §8's budgets, printed as a table. Nothing here is
- * asserted: budgets are read by people, not by timed tests.
+ * `npm run bench`: measured figures for DESIGN.md §8's and issue 15's budgets, printed as lines of
+ * figures and ratios. Nothing here is asserted: budgets are read by people, not by timed tests.
+ *
+ * Every case runs in a child process of its own, so that its peak resident memory is its own; times
+ * are CPU time (user + system) so that other processes on the machine disturb the ratios less.
+ * `node dist/test/bench/run.js CASE…` runs only the named cases; `--list` lists them.
+ * Cases are separate functions (`cases/*.ts`); add one by adding an entry to `cases` below.
  */
-import { performance } from 'node:perf_hooks'
-import * as YAML from 'yaml'
-import { k8s as k8sDialect } from '../../dialects/k8s/index.js'
-import { load } from '../../src/cluster/inventory.js'
-import { parseText } from '../../src/io/source.js'
-import { serialise } from '../../src/io/serialise.js'
-import * as P from '../../src/ir/ports.js'
-import { parseDocs, translate } from '../../src/pipeline.js'
-import { k8s } from '../../src/semantics/k8s.js'
-import { matrix, reach } from '../../src/semantics/table.js'
-import { clusterYaml, policiesYaml } from './generate.js'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { reachWritten } from './cases/reach.js'
+import { translateJson, translateYaml } from './cases/text.js'
+import { translateWithInventory } from './cases/translate.js'
+import { peakMiB } from './measure.js'
 import { readingBench } from './reading.js'
 
-/** Collects garbage before a timed run when node runs with --expose-gc, so runs do not pay for each other's garbage. */
-const collect = (): void => {
-  const gc: unknown = (globalThis as Record<string, unknown>).gc
-  if (typeof gc === 'function') gc()
-}
-
-const time = <A>(f: () => A): { readonly ms: number; readonly value: A } => {
-  collect()
-  const t0 = performance.now()
-  const value = f()
-  return { ms: performance.now() - t0, value }
-}
-
-/** Best of `n` runs (the first run also warms the JIT). */
-const best = <A>(n: number, f: () => A): { readonly ms: number; readonly value: A } => {
-  let r = time(f)
-  for (let i = 1; i < n; i++) {
-    const s = time(f)
-    if (s.ms < r.ms) r = s
-  }
-  return r
-}
-
-const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`)
-const mib = (): string => {
-  collect()
-  const m = process.memoryUsage()
-  return `${(m.heapUsed / 2 ** 20).toFixed(0)} MiB live heap, ${(m.rss / 2 ** 20).toFixed(0)} MiB resident`
-}
-
-const lines: Array<string> = []
-const say = (s: string) => {
-  lines.push(s)
-  process.stdout.write(`${s}\n`)
-}
-
-// ---- translate ----------------------------------------------------------------------------
-
-/** Runs `a` and `b` alternately `n` times and keeps each one's best time, so drift in the machine's speed hits both alike. */
-const interleaved = (n: number, a: () => unknown, b: () => unknown): readonly [number, number] => {
-  let ba = Infinity
-  let bb = Infinity
-  for (let i = 0; i < n; i++) {
-    ba = Math.min(ba, time(a).ms)
-    bb = Math.min(bb, time(b).ms)
-  }
-  return [ba, bb]
-}
-
-const translateBench = (count: number) => {
-  const text = policiesYaml(count, Math.max(1, Math.floor(count / 4)))
-  const [yamlOnly, ours] = interleaved(
-    5,
-    () => YAML.parseAllDocuments(text).map((d) => YAML.stringify(d.toJS() as unknown)).join('---\n'),
-    () => {
-      const { docs } = parseText('bench.yaml', text)
-      const parsed = parseDocs(docs)
-      const t = translate(parsed, k8sDialect, undefined)
-      return serialise(t.objects, 'yaml')
+const cases: ReadonlyArray<readonly [string, () => Promise<ReadonlyArray<string>>]> = [
+  ['translate-yaml', () => translateYaml(10_000)],
+  ['translate-json', () => translateJson(10_000)],
+  ['translate-k8s-calico-20k', () => translateWithInventory('k8s', 'calico', 5_000, 20_000)],
+  ['translate-cilium-k8s-20k', () => translateWithInventory('cilium', 'k8s', 5_000, 20_000)],
+  ['translate-calico-k8s-20k', () => translateWithInventory('calico', 'k8s', 5_000, 20_000)],
+  ['translate-calico-cilium-2k', () => translateWithInventory('calico', 'cilium', 50, 2_000)],
+  ['reach-classes-5k', () => reachWritten('k8s', 5_000, 500, 1_000, 'classes')],
+  ['reach-classes-20k', () => reachWritten('k8s', 20_000, 2_000, 1_000, 'classes')],
+  ['reach-classes-100k', () => reachWritten('k8s', 100_000, 2_000, 1_000, 'classes')],
+  ['reach-calico-classes-20k', () => reachWritten('calico', 20_000, 2_000, 1_000, 'classes')],
+  ['reach-cilium-classes-20k', () => reachWritten('cilium', 20_000, 2_000, 1_000, 'classes')],
+  ['reach-json-5k', () => reachWritten('k8s', 5_000, 500, 1_000, 'json')],
+  [
+    'reading',
+    async () => {
+      const lines: Array<string> = []
+      readingBench((l) => lines.push(l))
+      return lines
     }
-  )
-  const items = YAML.parseAllDocuments(text).map((d) => d.toJS() as unknown)
-  const json = JSON.stringify({ apiVersion: 'v1', kind: 'List', items })
-  const [jsonOnly, jsonPath] = interleaved(
-    5,
-    () => JSON.stringify((JSON.parse(json) as { items: ReadonlyArray<unknown> }).items),
-    () => {
-      const { docs } = parseText('bench.json', json)
-      const parsed = parseDocs(docs)
-      return serialise(translate(parsed, k8sDialect, undefined).objects, 'json')
-    }
-  )
-  say(`translate ${count} policies, YAML in and out: ${fmt(ours)}; yaml alone parse+stringify: ${fmt(yamlOnly)}; ratio ${(ours / yamlOnly).toFixed(2)} (budget 1.25)`)
-  say(`translate ${count} policies, JSON in and out: ${fmt(jsonPath)}; JSON.parse+stringify alone: ${fmt(jsonOnly)}`)
-}
+  ]
+]
 
-// ---- reach --------------------------------------------------------------------------------
+const self = fileURLToPath(import.meta.url)
+const args = process.argv.slice(2)
 
-const reachBench = (pods: number, namespaces: number, policies: number, withMatrix: boolean) => {
-  collect()
-  const inv = load(parseText('cluster.yaml', clusterYaml(pods, namespaces)).docs).inventory
-  const set = parseDocs(parseText('policies.yaml', policiesYaml(policies, namespaces)).docs).set
-  const probe = [{ protocol: P.TCP, port: 8080 }]
-  const r = best(2, () => reach(set, { ...inv, externals: [] }, k8s, probe))
-  const classes = r.value.classes.representatives.length
-  let extra = ''
-  if (withMatrix) {
-    const m = time(() => {
-      const t = r.value.tables[0]
-      return t === undefined ? 0 : matrix(r.value, t).length
-    })
-    extra = `; endpoint matrix (${pods}×${pods}) ${fmt(m.ms)}`
+const runOne = async (name: string): Promise<void> => {
+  const c = cases.find(([n]) => n === name)
+  if (c === undefined) {
+    process.stderr.write(`unknown bench case ${name}\n`)
+    process.exitCode = 2
+    return
   }
-  say(`reach ${pods} pods / ${namespaces} namespaces / ${policies} policies, 1 port: ${fmt(r.ms)} (${classes} label classes)${extra}; memory after: ${mib()}`)
+  const lines = await c[1]()
+  process.stdout.write(`${JSON.stringify({ lines, peakMiB: peakMiB() })}\n`)
 }
 
-say(`netpolx bench — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`)
-translateBench(10_000)
-reachBench(1_000, 100, 200, true)
-reachBench(5_000, 500, 1_000, true)
-reachBench(20_000, 2_000, 2_000, false)
-reachBench(100_000, 2_000, 1_000, false)
-readingBench(say)
+const main = async (): Promise<void> => {
+  if (args[0] === '--list') {
+    process.stdout.write(`${cases.map(([n]) => n).join('\n')}\n`)
+    return
+  }
+  if (args[0] === '--case' && args[1] !== undefined) return runOne(args[1])
+  const chosen = args.length > 0 ? cases.filter(([n]) => args.includes(n)) : cases
+  process.stdout.write(`netpolx bench — node ${process.version}, ${new Date().toISOString().slice(0, 10)}; CPU times, best of runs; peak resident memory per case\n`)
+  for (const [name] of chosen) {
+    const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', self, '--case', name], { encoding: 'utf8', maxBuffer: 1 << 24 })
+    const last = r.stdout.trim().split('\n').pop() ?? ''
+    try {
+      const res = JSON.parse(last) as { lines: ReadonlyArray<string>; peakMiB: number }
+      process.stdout.write(`${res.lines.map((l, i) => (i === 0 ? `${l}; peak ${res.peakMiB.toFixed(0)} MiB resident` : l)).join('\n')}\n`)
+    } catch {
+      process.stdout.write(`${name}: failed (exit ${r.status ?? r.signal ?? '?'}) ${r.stderr.trim().split('\n').slice(-3).join(' | ')}\n`)
+    }
+  }
+}
+
+void main()
