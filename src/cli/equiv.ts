@@ -18,6 +18,8 @@ import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } from './common.js'
 import { parseProbe } from './reach.js'
 import { loadCluster } from './translate.js'
+import { equivFindings } from '../report/equiv.js'
+import { chooseReport, ciFormats, emitReport, fileFindings, reportFileOption, reportOption, takesStdout } from './report.js'
 
 interface Options {
   readonly left: ReadonlyArray<string>
@@ -29,6 +31,8 @@ interface Options {
   readonly external: ReadonlyArray<string> | undefined
   readonly output: 'text' | 'json'
   readonly verbose: boolean
+  readonly report?: string
+  readonly reportFile?: string
 }
 
 /** How many differing flows are printed; the summary counts them all. */
@@ -114,7 +118,10 @@ export const equivCommand = (io: Io): Command =>
     .option('--external <ip>', 'an address outside the cluster to include as an endpoint; repeatable', collect)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-v, --verbose', 'also print info-level notes', false)
+    .addOption(reportOption(['text', ...ciFormats]))
+    .addOption(reportFileOption())
     .action(async (opts: Options) => {
+      const report = chooseReport(io, opts.report, opts.reportFile)
       const stdinUsers = [...opts.left, ...opts.right, ...opts.cluster].filter((p) => p === '-').length
       if (stdinUsers > 1) throw usageError(io, 'standard input can be read once: give - to at most one of --left, --right, --cluster')
       const probes: Array<Probe> = []
@@ -134,8 +141,12 @@ export const equivCommand = (io: Io): Command =>
       const inventory = await loadCluster(io, opts.cluster, opts.verbose)
       const left = parseDocs(leftDocs)
       const right = parseDocs(rightDocs)
-      printDiagnostics(io, [...left.diagnostics, ...right.diagnostics], opts.verbose)
-      if (D.hasErrors(left.diagnostics) || D.hasErrors(right.diagnostics)) throw new Exit(exitCodes.usage)
+      const parseDs = [...left.diagnostics, ...right.diagnostics]
+      if (D.hasErrors(parseDs)) {
+        await emitReport(io, report, fileFindings('equiv', [...leftDocs, ...rightDocs].map((d) => d.file), parseDs, (d) => d.severity === 'error', 'error'), opts.verbose)
+        throw new Exit(exitCodes.usage)
+      }
+      printDiagnostics(io, parseDs, opts.verbose)
       const leftCni = opts.leftCni ?? defaultCni(left)
       const rightCni = opts.rightCni ?? defaultCni(right)
       const leftModel = modelByName(leftCni)
@@ -146,6 +157,7 @@ export const equivCommand = (io: Io): Command =>
       const r = equiv({ set: left.set, model: leftModel }, { set: right.set, model: rightModel }, inv, probes.length > 0 ? probes : undefined, printedDifferences)
       printDiagnostics(io, r.diagnostics, opts.verbose)
       if (D.hasErrors(r.diagnostics)) throw new Exit(exitCodes.usage)
-      io.stdout(opts.output === 'json' ? equivJson(r) : equivText(r))
+      await emitReport(io, report, equivFindings(r, opts.left, opts.right, differenceLine, equivText(r)), opts.verbose, [])
+      if (!takesStdout(report)) io.stdout(opts.output === 'json' ? equivJson(r) : equivText(r))
       if (!r.equivalent) throw new Exit(exitCodes.finding)
     })

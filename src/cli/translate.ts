@@ -8,6 +8,7 @@ import { dialectByName, parseDocs, translate } from '../pipeline.js'
 import type { CniName } from '../semantics/model.js'
 import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError, writeOutput } from './common.js'
+import { chooseReport, ciFormats, emitReport, fileFindings, onReadError, reportFileOption, reportOption, takesStdout } from './report.js'
 
 interface Options {
   readonly filename: ReadonlyArray<string>
@@ -17,7 +18,8 @@ interface Options {
   readonly allowLossy: boolean
   readonly output: Format
   readonly out: string | undefined
-  readonly report: 'text' | 'json'
+  readonly report: string | undefined
+  readonly reportFile: string | undefined
   readonly verbose: boolean
 }
 
@@ -42,25 +44,29 @@ export const translateCommand = (io: Io): Command =>
     .option('--allow-lossy', 'write the output even when some construct is approximated (exit code 1 all the same)', false)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .option('--out <path>', 'write to this file (or, if it is a directory or ends with /, one file per object) instead of standard output; written atomically')
-    .addOption(new Option('--report <format>', 'how to print findings on standard error').choices(['text', 'json']).default('text'))
+    .addOption(reportOption(['text', 'json', ...ciFormats], '; json: the fidelity report on standard error'))
+    .addOption(reportFileOption())
     .option('-v, --verbose', 'also print info-level notes', false)
     .action(async (opts: Options) => {
       const target = dialectByName(opts.to)
       if (target === undefined) throw usageError(io, `unknown target dialect ${opts.to}`)
-      const docs = await readOrExit(io, opts.filename, opts.verbose)
+      const report = chooseReport(io, opts.report, opts.reportFile)
+      if (takesStdout(report) && opts.out === undefined) throw usageError(io, `--report ${report.format} needs --report-file or --out: standard output carries the translation`)
+      const docs = await readOrExit(io, opts.filename, opts.verbose, onReadError(io, report, 'translate', opts.verbose))
       const inventory = await loadCluster(io, opts.cluster, opts.verbose)
       const parsed = parseDocs(docs)
+      const files = docs.map((d) => d.file)
       if (D.hasErrors(parsed.diagnostics)) {
-        printDiagnostics(io, parsed.diagnostics, opts.verbose)
+        await emitReport(io, report, fileFindings('translate', files, parsed.diagnostics, (d) => d.severity === 'error', 'error'), opts.verbose)
         throw new Exit(exitCodes.usage)
       }
       const t = translate(parsed, target, inventory, opts.fromCni)
       const all = [...parsed.diagnostics, ...t.diagnostics]
-      if (opts.report === 'json') io.stderr(reportJson(all, t.fidelity))
-      else printDiagnostics(io, all, opts.verbose)
+      if (report.format === 'json') io.stderr(reportJson(all, t.fidelity))
+      else await emitReport(io, report, fileFindings('translate', files, all, (d) => d.severity === 'error' || (d.fidelity !== undefined && !D.isFaithful(d.fidelity)), 'failure', t.fidelity), opts.verbose)
       const faithful = D.isFaithful(t.fidelity)
       if (!faithful && !opts.allowLossy) {
-        if (opts.report !== 'json')
+        if (report.format !== 'json')
           io.stderr(`netpolx: error lossy: the translation is ${t.fidelity}; nothing written (use --allow-lossy to write it with comments)\n`)
         throw new Exit(exitCodes.finding)
       }

@@ -2,7 +2,8 @@ import { Command } from 'commander'
 import * as D from '../diagnostics.js'
 import { parseDocs } from '../pipeline.js'
 import type { Io } from './common.js'
-import { Exit, collect, exitCodes, printDiagnostics, readOrExit } from './common.js'
+import { Exit, collect, exitCodes, readOrExit } from './common.js'
+import { chooseReport, ciFormats, emitReport, fileFindings, onReadError, reportFileOption, reportOption, takesStdout } from './report.js'
 
 export const validateCommand = (io: Io): Command =>
   new Command('validate')
@@ -10,15 +11,18 @@ export const validateCommand = (io: Io): Command =>
     .addHelpText('after', '\nExit codes: 0 valid, 1 some policy is invalid, 2 unreadable input or bad invocation.')
     .requiredOption('-f, --filename <path>', 'a file, a directory (walked recursively) or - for standard input; repeatable', collect)
     .option('-v, --verbose', 'also print info-level notes', false)
-    .action(async (opts: { filename: ReadonlyArray<string>; verbose: boolean }) => {
-      const docs = await readOrExit(io, opts.filename, opts.verbose)
+    .addOption(reportOption(['text', ...ciFormats]))
+    .addOption(reportFileOption())
+    .action(async (opts: { filename: ReadonlyArray<string>; verbose: boolean; report?: string; reportFile?: string }) => {
+      const report = chooseReport(io, opts.report, opts.reportFile)
+      const docs = await readOrExit(io, opts.filename, opts.verbose, onReadError(io, report, 'validate', opts.verbose))
       const parsed = parseDocs(docs)
-      printDiagnostics(io, parsed.diagnostics, opts.verbose)
+      await emitReport(io, report, fileFindings('validate', docs.map((d) => d.file), parsed.diagnostics, (d) => d.severity === 'error'), opts.verbose)
       const policies = parsed.set.policies.length
       if (D.hasErrors(parsed.diagnostics)) {
         const n = parsed.diagnostics.filter((d) => d.severity === 'error').length
         io.stderr(`${n} error${n === 1 ? '' : 's'}\n`)
         throw new Exit(exitCodes.finding)
       }
-      io.stdout(`${policies} polic${policies === 1 ? 'y' : 'ies'} valid\n`)
+      if (!takesStdout(report)) io.stdout(`${policies} polic${policies === 1 ? 'y' : 'ies'} valid\n`)
     })
