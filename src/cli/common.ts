@@ -29,8 +29,6 @@ export interface Io {
   readonly stdin: () => Promise<Buffer>
   /** The environment (`GITHUB_ACTIONS`, `CI`, …); absent: an empty one (tests). */
   readonly env?: Readonly<Record<string, string | undefined>>
-  /** The directory relative paths start from; absent: `process.cwd()`. */
-  readonly cwd?: string
   /** Standard error as a stream, for progress bars (`progress.ts` decides); absent: never any. */
   readonly progress?: NodeJS.WriteStream
 }

@@ -71,10 +71,10 @@ export const repositoryRoot = async (dir: string): Promise<string> => {
 }
 
 /** The report text in a CI format. */
-export const renderReport = async (io: Io, format: CiFormat, f: Findings, verbose: boolean): Promise<string> => {
+export const renderReport = async (format: CiFormat, f: Findings, verbose: boolean): Promise<string> => {
   if (format === 'github') return github(f, verbose)
   if (format === 'junit') return junit(f)
-  const cwd = io.cwd ?? process.cwd()
+  const cwd = process.cwd()
   return sarif(f, { toolVersion: version(), cwd, root: await repositoryRoot(cwd) })
 }
 
@@ -85,7 +85,7 @@ export const renderReport = async (io: Io, format: CiFormat, f: Findings, verbos
 export const emitReport = async (io: Io, r: ReportChoice, f: Findings, verbose: boolean, text: ReadonlyArray<D.Diagnostic> = f.diagnostics): Promise<void> => {
   if (printsText(r)) printDiagnostics(io, text, verbose)
   if (!isCi(r.format)) return
-  const out = await renderReport(io, r.format, f, verbose)
+  const out = await renderReport(r.format, f, verbose)
   if (r.file !== undefined) {
     const w = await writeFileAtomic(r.file, out)
     if (w._tag === 'Left') {
