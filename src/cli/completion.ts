@@ -25,6 +25,8 @@ export interface Spec {
   readonly description: string
   readonly options: ReadonlyArray<OptionSpec>
   readonly commands: ReadonlyArray<Spec>
+  /** The values of its first positional argument, when they are fixed (`completion <shell>`); else file names complete. */
+  readonly argChoices: ReadonlyArray<string>
 }
 
 export const shells = ['bash', 'zsh', 'fish'] as const
@@ -45,7 +47,8 @@ export const specOf = (c: Command): Spec => ({
     })),
     { short: '-h', long: '--help', description: 'display help for command', value: false, path: false, choices: [] }
   ],
-  commands: c.commands.map(specOf)
+  commands: c.commands.map(specOf),
+  argChoices: c.registeredArguments[0]?.argChoices ?? []
 })
 
 interface Node {
@@ -84,7 +87,7 @@ export const bash = (s: Spec): string => {
   )
   const wordCases = all.map((n) => {
     const opts = n.spec.options.flatMap(flags).join(' ')
-    const cmds = n.spec.commands.map((c) => c.name).join(' ')
+    const cmds = [...n.spec.commands.map((c) => c.name), ...n.spec.argChoices].join(' ')
     return `    ${sq(n.key)}) opts=${sq(opts)}; cmds=${sq(cmds)} ;;`
   })
   return [
@@ -136,7 +139,7 @@ export const zsh = (s: Spec): string => {
   )
   const wordCases = all.map((n) => {
     const opts = n.spec.options.flatMap((o) => flags(o).map((f) => described(f, o.description)))
-    const cmds = n.spec.commands.map((c) => described(c.name, c.description))
+    const cmds = [...n.spec.commands.map((c) => described(c.name, c.description)), ...n.spec.argChoices.map((a) => described(a, ''))]
     return `    ${sq(n.key)}) opts=(${opts.join(' ')}); cmds=(${cmds.join(' ')}) ;;`
   })
   return [
@@ -187,7 +190,10 @@ export const fish = (s: Spec): string => {
   const all = nodes(s)
   const lines = all.flatMap((n) => {
     const at = sq(fishAt(n))
-    const cmds = n.spec.commands.map((c) => `complete -c ${s.name} -n ${at} -f -a ${sq(c.name)} -d ${sq(c.description)}`)
+    const cmds = [
+      ...n.spec.commands.map((c) => `complete -c ${s.name} -n ${at} -f -a ${sq(c.name)} -d ${sq(c.description)}`),
+      ...(n.spec.argChoices.length === 0 ? [] : [`complete -c ${s.name} -n ${at} -f -a ${sq(n.spec.argChoices.join(' '))}`])
+    ]
     // options apply once the command is typed, also after its positional arguments
     const within = sq(n.key === '' ? 'true' : n.key.split(' ').map((w) => `__fish_seen_subcommand_from ${w}`).join('; and '))
     const opts = n.spec.options.map((o) => {
