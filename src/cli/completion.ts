@@ -213,3 +213,36 @@ export const fish = (s: Spec): string => {
 }
 
 export const completion = (shell: Shell, s: Spec): string => (shell === 'bash' ? bash(s) : shell === 'zsh' ? zsh(s) : fish(s))
+
+// -------------------------------------------------------------------------------------
+// kubectl plugin completion
+// -------------------------------------------------------------------------------------
+
+/**
+ * What completes the last of `words` (the words after the command name; the last one is being
+ * typed, possibly empty): candidates with descriptions, and whether file names complete too.
+ * The same walk as the shell scripts: subcommands, then the value of the option just before,
+ * then options (for a word starting with `-`), then subcommands or fixed argument values.
+ */
+export const candidates = (s: Spec, words: ReadonlyArray<string>): { readonly values: ReadonlyArray<readonly [string, string]>; readonly files: boolean } => {
+  let at = s
+  for (const w of words.slice(0, -1)) at = at.commands.find((c) => c.name === w) ?? at
+  const cur = words[words.length - 1] ?? ''
+  const prev = words.length >= 2 ? words[words.length - 2] : undefined
+  const starting = (vs: ReadonlyArray<readonly [string, string]>): ReadonlyArray<readonly [string, string]> => vs.filter(([v]) => v.startsWith(cur))
+  const valueOf = at.options.find((o) => o.value && prev !== undefined && flags(o).includes(prev))
+  if (valueOf !== undefined) return { values: starting(valueOf.choices.map((c) => [c, valueOf.description] as const)), files: valueOf.path }
+  if (cur.startsWith('-')) return { values: starting(at.options.flatMap((o) => flags(o).map((f) => [f, o.description] as const))), files: false }
+  const words2 = [...at.commands.map((c) => [c.name, c.description] as const), ...at.argChoices.map((a) => [a, ''] as const)]
+  return { values: starting(words2), files: words2.length === 0 }
+}
+
+/**
+ * The answer of `kubectl_complete-netpolx` (kubectl ≥ 1.26 runs it for `kubectl netpolx <TAB>`):
+ * Cobra's `__complete` format, one `value<TAB>description` a line, then `:4` (no file names) or
+ * `:0` (file names may complete).
+ */
+export const cobraComplete = (s: Spec, words: ReadonlyArray<string>): string => {
+  const c = candidates(s, words)
+  return [...c.values.map(([v, d]) => (d === '' ? v : `${v}\t${d.split('\n')[0] ?? ''}`)), `:${c.files ? 0 : 4}`, ''].join('\n')
+}

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import type { Io } from '../../src/cli/common.js'
-import { completion, fish, specOf, zsh } from '../../src/cli/completion.js'
+import { cobraComplete, completion, fish, specOf, zsh } from '../../src/cli/completion.js'
 import { program } from '../../src/cli/main.js'
 import { progressWanted, startProgress } from '../../src/cli/progress.js'
 import { runCli, tempFiles } from './harness.js'
@@ -114,6 +114,20 @@ describe('completion', () => {
       expect(z).toContain(`'${c.name}:`)
       expect(f).toContain(`-a '${c.name}'`)
     }
+  })
+})
+
+describe('kubectl plugin completion', () => {
+  const spec = specOf(program(quiet))
+  it('answers in Cobra __complete format', () => {
+    expect(cobraComplete(spec, ['golden', ''])).toBe(
+      'check\tTranslate every golden case and compare with its expected files; print a unified diff per mismatch.\nupdate\tRewrite the expected files of every golden case from its input.\n:4\n'
+    )
+    expect(cobraComplete(spec, ['translate', '--to', 'c'])).toBe('calico\ttarget dialect\ncilium\ttarget dialect\n:4\n')
+    expect(cobraComplete(spec, ['translate', '-f', ''])).toBe(':0\n')
+    expect(cobraComplete(spec, ['completion', 'z'])).toBe('zsh\n:4\n')
+    expect(cobraComplete(spec, ['golden', 'check', 'golden/'])).toBe(':0\n')
+    expect(cobraComplete(spec, ['validate', '--report-f'])).toBe('--report-file\twrite the --report there (atomically) and keep the usual output\n:4\n')
   })
 })
 

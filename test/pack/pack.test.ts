@@ -54,6 +54,7 @@ describe('npm pack → npm install → npx netpolx', () => {
   it('packs what runs and nothing of the tests', () => {
     expect(files).toContain('bin/netpolx')
     expect(files).toContain('bin/kubectl-netpolx')
+    expect(files).toContain('bin/kubectl_complete-netpolx')
     expect(files).toContain('dist/src/cli/main.js')
     expect(files).toContain('profiles/default-deny.yaml')
     expect(files.filter((f) => f.startsWith('dist/test/') || f.startsWith('src/'))).toEqual([])
@@ -94,5 +95,7 @@ describe('npm pack → npm install → npx netpolx', () => {
     const bin = path.join(project, 'node_modules', '.bin', 'kubectl-netpolx')
     expect(execFileSync(bin, ['version'], { encoding: 'utf8', env: userEnv() })).toBe(`${(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version}\n`)
     expect(execFileSync(bin, ['--help'], { encoding: 'utf8', env: userEnv() })).toMatch(/^Usage: kubectl netpolx /)
+    const complete = path.join(project, 'node_modules', '.bin', 'kubectl_complete-netpolx')
+    expect(execFileSync(complete, ['golden', 'ch'], { encoding: 'utf8', env: userEnv() })).toMatch(/^check\t.*\n:4\n$/)
   })
 })
