@@ -18,7 +18,7 @@ import type { Io } from './common.js'
 import { Exit, exitCodes, printDiagnostics, usageError } from './common.js'
 import { goldenFindings } from '../report/golden.js'
 import { startProgress } from './progress.js'
-import { chooseReport, ciFormats, emitReport, printsText, reportFileOption, reportOption, takesStdout } from './report.js'
+import { chooseReport, ciFormats, emitReport, fileFindings, printsText, reportFileOption, reportOption, takesStdout } from './report.js'
 
 interface Options {
   readonly to: ReadonlyArray<DialectName> | undefined
@@ -41,9 +41,10 @@ const parseTargets = (value: string, previous: ReadonlyArray<DialectName> | unde
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
 
 /** Finds the cases; an unreadable folder or one without cases ends the command with exit code 2. */
-const casesOrExit = async (io: Io, dirs: ReadonlyArray<string>, verbose: boolean): Promise<ReadonlyArray<Case>> => {
+const casesOrExit = async (io: Io, dirs: ReadonlyArray<string>, verbose: boolean, onError?: (ds: ReadonlyArray<D.Diagnostic>) => Promise<void>): Promise<ReadonlyArray<Case>> => {
   const found = await discover(dirs)
-  printDiagnostics(io, found.diagnostics, verbose)
+  if (D.hasErrors(found.diagnostics) && onError !== undefined) await onError(found.diagnostics)
+  else printDiagnostics(io, found.diagnostics, verbose)
   if (D.hasErrors(found.diagnostics)) throw new Exit(exitCodes.usage)
   return found.cases
 }
@@ -83,7 +84,7 @@ const check = (io: Io): Command =>
     .addHelpText('after', '\nChecks the expected/<dialect>.yaml files that exist (limited by --to) and their entries of\nexpected/report.json.\n\nExit codes: 0 every file matches, 1 some expected file differs, 2 bad invocation, unreadable\nfolder or an input that does not parse.\n\nExample:\n  netpolx golden check golden/')
     .action(async (dirs: ReadonlyArray<string>, opts: Options) => {
       const report = chooseReport(io, opts.report, opts.reportFile)
-      const cases = await casesOrExit(io, dirs, opts.verbose)
+      const cases = await casesOrExit(io, dirs, opts.verbose, (ds) => emitReport(io, report, fileFindings('golden check', dirs, ds, (d) => d.severity === 'error', 'error'), opts.verbose))
       const results: Array<CaseCheck> = []
       const progress = startProgress(io, 'golden check', cases.length)
       for (const c of cases) {

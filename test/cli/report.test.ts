@@ -96,6 +96,14 @@ describe('golden check --report', () => {
     expect(text.stderr).not.toContain('::error')
   })
 
+  it('a folder without cases is reported too, as an error, with exit code 2', async () => {
+    const dir = tempFiles({ 'empty/README.md': 'nothing here\n' })
+    const r = await runIn(dir, ['golden', 'check', 'empty', '--report', 'junit', '--report-file', 'junit.xml'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe('empty:1:1: error golden-no-cases: no golden cases (folders with input.yaml or defaults.yaml) here\n')
+    expect(readJunit(fs.readFileSync(path.join(dir, 'junit.xml'), 'utf8')).cases.map((c) => [c.name, c.error?.type])).toEqual([['empty', 'golden-no-cases']])
+  })
+
   it('a clean run: every case passes and the SARIF has no result', async () => {
     const dir = tempFiles({})
     fs.cpSync(path.join(root, 'golden', 'k8s-ipblock-except'), path.join(dir, 'case'), { recursive: true })
