@@ -157,7 +157,7 @@ export const equivCommand = (io: Io): Command =>
       const r = equiv({ set: left.set, model: leftModel }, { set: right.set, model: rightModel }, inv, probes.length > 0 ? probes : undefined, printedDifferences)
       printDiagnostics(io, r.diagnostics, opts.verbose)
       if (D.hasErrors(r.diagnostics)) throw new Exit(exitCodes.usage)
-      await emitReport(io, report, equivFindings(r, opts.left, opts.right, differenceLine, equivText(r)), opts.verbose, [])
+      await emitReport(io, report, equivFindings(r, opts.left, opts.right, differenceLine, equivText(r), leftDocs[0]?.file), opts.verbose, [])
       if (!takesStdout(report)) io.stdout(opts.output === 'json' ? equivJson(r) : equivText(r))
       if (!r.equivalent) throw new Exit(exitCodes.finding)
     })

@@ -104,7 +104,10 @@ export const fileFindings = (
   fails: (d: D.Diagnostic) => boolean,
   kind: 'failure' | 'error' = 'failure',
   fidelity?: D.Fidelity
-): Findings => ({ command, diagnostics: ds, checks: perFile(command, files, ds, fails, kind), ...(fidelity === undefined ? {} : { fidelity }) })
+): Findings => {
+  const anchor = files.find((f) => f !== '<stdin>')
+  return { command, diagnostics: ds, checks: perFile(command, files, ds, fails, kind), ...(fidelity === undefined ? {} : { fidelity }), ...(anchor === undefined ? {} : { anchor }) }
+}
 
 /** For `readOrExit`: unreadable input reported as errors of the files it names. */
 export const onReadError =

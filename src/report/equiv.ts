@@ -1,7 +1,8 @@
 /**
  * The findings of `equiv` for CI reports: one `equiv-differs` error per differing flow listed
  * (the flows the command prints; a last one counts those left out), and one check, "left vs
- * right", failing with the command's text output as its body.
+ * right", failing with the command's text output as its body. The flows have no file: SARIF
+ * shows them at `anchor`, the first left input file.
  */
 import * as D from '../diagnostics.js'
 import type { Difference, Equivalence } from '../semantics/equiv.js'
@@ -12,12 +13,14 @@ export const equivFindings = (
   left: ReadonlyArray<string>,
   right: ReadonlyArray<string>,
   line: (d: Difference) => string,
-  text: string
+  text: string,
+  anchor: string | undefined
 ): Findings => {
   const omitted = r.total - r.differences.length
   const name = `${left.join(',')} vs ${right.join(',')}`
   return {
     command: 'equiv',
+    ...(anchor === undefined || anchor === '<stdin>' ? {} : { anchor }),
     diagnostics: [
       ...r.diagnostics,
       ...r.differences.map((d) => D.error('equiv-differs', line(d))),

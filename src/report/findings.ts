@@ -39,6 +39,11 @@ export interface Findings {
   readonly checks: ReadonlyArray<Check>
   /** The run's fidelity, where the command translates. */
   readonly fidelity?: D.Fidelity
+  /**
+   * A file that findings without one are shown at (line 1): GitHub code scanning rejects a whole
+   * SARIF upload in which one result has no location. The first input file, usually.
+   */
+  readonly anchor?: string
 }
 
 // -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import * as D from '../diagnostics.js'
 import type { CaseCheck, FileCheck } from '../golden/check.js'
 import { diffOf, matches } from '../golden/check.js'
-import { reportFile } from '../golden/cases.js'
+import { inputFile, reportFile } from '../golden/cases.js'
 import type { Check, Findings } from './findings.js'
 
 /** The 1-based line of the first difference between two texts. */
@@ -110,5 +110,11 @@ const ofCase = (r: CaseCheck): { readonly checks: ReadonlyArray<Check>; readonly
 
 export const goldenFindings = (results: ReadonlyArray<CaseCheck>): Findings => {
   const each = results.map(ofCase)
-  return { command: 'golden check', checks: each.flatMap((e) => e.checks), diagnostics: each.flatMap((e) => e.diagnostics) }
+  const first = results[0]
+  return {
+    command: 'golden check',
+    checks: each.flatMap((e) => e.checks),
+    diagnostics: each.flatMap((e) => e.diagnostics),
+    ...(first === undefined ? {} : { anchor: path.join(first.case.dir, inputFile) })
+  }
 }

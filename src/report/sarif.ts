@@ -8,7 +8,10 @@
  * region (startLine, startColumn; columns in UTF-16 code units, SARIF's default `columnKind`)
  * in the input file. File URIs are relative to a root directory (the repository root: see
  * `src/cli/report.ts`) with `uriBaseId` `%SRCROOT%`; a file outside the root keeps an absolute
- * `file://` URI; `<stdin>` gets no location. No time, absolute path or host name is written
+ * `file://` URI. A finding without a file (or read from standard input) is shown at line 1 of
+ * the findings' `anchor`, its message keeping its own position, since GitHub code scanning
+ * rejects an upload in which a result has no location; with no anchor (all input from standard
+ * input) it has no location. No time, absolute path or host name is written
  * unless a file lies outside the root: the log is byte-identical from run to run.
  */
 import * as path from 'node:path'
@@ -60,21 +63,22 @@ export const sarifLog = (f: Findings, o: SarifOptions): unknown => {
       defaultConfiguration: { level: level(sev) }
     }
   })
+  const anchor = f.anchor === undefined ? undefined : artifactOf(f.anchor, o)
   const results = ds.map((d) => {
-    const where = d.location === undefined ? undefined : artifactOf(d.location.file, o)
-    const text = d.location !== undefined && where === undefined ? `${D.formatLocation(d.location)}: ${d.message}` : d.message
+    const own = d.location === undefined ? undefined : artifactOf(d.location.file, o)
+    const text = d.location !== undefined && own === undefined ? `${D.formatLocation(d.location)}: ${d.message}` : d.message
+    const at =
+      d.location !== undefined && own !== undefined
+        ? { artifactLocation: own, region: { startLine: d.location.line, startColumn: d.location.col } }
+        : anchor === undefined
+          ? undefined
+          : { artifactLocation: anchor, region: { startLine: 1, startColumn: 1 } }
     return {
       ruleId: d.code,
       ruleIndex: codes.indexOf(d.code),
       level: level(d.severity),
       message: { text },
-      ...(d.location === undefined || where === undefined
-        ? {}
-        : {
-            locations: [
-              { physicalLocation: { artifactLocation: where, region: { startLine: d.location.line, startColumn: d.location.col } } }
-            ]
-          }),
+      ...(at === undefined ? {} : { locations: [{ physicalLocation: at }] }),
       ...(d.fidelity === undefined ? {} : { properties: { fidelity: d.fidelity } })
     }
   })

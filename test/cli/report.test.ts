@@ -192,6 +192,11 @@ describe('equiv --report', () => {
     expect(j.cases[0]?.failure?.type).toBe('equiv-differs')
     expect(j.cases[0]?.failure?.text).toMatch(/differing flows? \(left allows/)
     const s = await runIn(dir, ['equiv', '--left', path.join(shop, 'policies.yaml'), '--right', 'none.yaml', '--cluster', path.join(shop, 'cluster.yaml'), '--port', '8080', '--report', 'sarif'])
-    expect(sarifErrors(JSON.parse(s.stdout))).toEqual([])
+    const log = JSON.parse(s.stdout) as { runs: ReadonlyArray<{ results: ReadonlyArray<{ ruleId: string; locations?: ReadonlyArray<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }> }
+    expect(sarifErrors(log)).toEqual([])
+    const results = log.runs[0]?.results ?? []
+    expect(results.length).toBeGreaterThan(0)
+    // the flows have no file: shown at the left input, so that GitHub code scanning takes the upload
+    expect(results.every((x) => x.ruleId === 'equiv-differs' && x.locations?.[0]?.physicalLocation.artifactLocation.uri === 'file://' + path.join(shop, 'policies.yaml'))).toBe(true)
   })
 })

@@ -80,12 +80,24 @@ describe('sarif', () => {
     expect(run?.properties).toEqual({ fidelity: 'narrower' })
   })
 
-  it('keeps standard input and unlocated findings without a location, info as note', () => {
+  it('without an anchor, keeps standard input and unlocated findings without a location; info as note', () => {
     const stdin = run?.results.find((r) => r.ruleId === 'namespace-defaulted')
     expect(stdin?.level).toBe('note')
     expect(stdin?.locations).toBeUndefined()
     expect(stdin?.message.text).toBe('<stdin>:1:1: no metadata.namespace: "default" assumed')
     expect(run?.results.find((r) => r.ruleId === 'some-new-code')?.locations).toBeUndefined()
+  })
+
+  it('with an anchor, every result has a location: GitHub code scanning rejects an upload with one that has none', () => {
+    const anchored = JSON.parse(sarif({ ...findings, anchor: 'policies/cilium.yaml' }, options)) as Log
+    const results = anchored.runs[0]?.results ?? []
+    expect(results.every((r) => r.locations?.length === 1)).toBe(true)
+    const at = (code: string) => results.find((r) => r.ruleId === code)
+    expect(at('some-new-code')?.locations?.[0]?.physicalLocation).toEqual({ artifactLocation: { uri: 'sub/policies/cilium.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 1, startColumn: 1 } })
+    expect(at('namespace-defaulted')?.message.text).toBe('<stdin>:1:1: no metadata.namespace: "default" assumed')
+    expect(at('namespace-defaulted')?.locations?.[0]?.physicalLocation.artifactLocation.uri).toBe('sub/policies/cilium.yaml')
+    expect(at('l7-dropped')?.locations?.[0]?.physicalLocation.region).toEqual({ startLine: 12, startColumn: 9 })
+    expect(sarifErrors(anchored)).toEqual([])
   })
 
   it('is deterministic: the same findings in another order give the same text', () => {
