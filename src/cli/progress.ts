@@ -35,7 +35,7 @@ export const startProgress = (io: Io, label: string, total: number, now: () => n
     tick: () => {
       done += 1
       if (bar === undefined && now() - started >= progressDelayMs && done < total) {
-        bar = new cliProgress.SingleBar({ stream, format: `${label} [{bar}] {value}/{total}`, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic)
+        bar = new cliProgress.SingleBar({ stream, format: `${label} [{bar}] {value}/{total}`, clearOnComplete: true, hideCursor: false }, cliProgress.Presets.shades_classic)
         bar.start(total, done)
       } else bar?.update(done)
     },
