@@ -28,6 +28,10 @@ export interface Io {
   readonly stdout: (s: string) => void
   readonly stderr: (s: string) => void
   readonly stdin: () => Promise<Buffer>
+  /** The environment (`GITHUB_ACTIONS`, `CI`, …); absent: an empty one (tests). */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /** Standard error as a stream, for progress bars (`progress.ts` decides); absent: never any. */
+  readonly progress?: NodeJS.WriteStream
   /** The stream behind `stdout`, when there is one: streamed output waits for it to drain (src/cli/output/sink.ts). */
   readonly stdoutStream?: NodeJS.WritableStream
 }
@@ -67,7 +71,9 @@ export const nodeIo: Io = {
     for await (const c of process.stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)))
     return Buffer.concat(chunks)
   },
-  stdoutStream: process.stdout
+  stdoutStream: process.stdout,
+  env: process.env,
+  progress: process.stderr
 }
 
 export const collect = (value: string, previous: ReadonlyArray<string> | undefined): ReadonlyArray<string> => [...(previous ?? []), value]
@@ -78,15 +84,24 @@ export const printDiagnostics = (io: Io, ds: ReadonlyArray<D.Diagnostic>, verbos
   if (shown.length > 0) io.stderr(`${shown.map(D.render).join('\n')}\n`)
 }
 
-/** Reads every `-f` path; unreadable input ends the command with exit code 2. */
-export const readOrExit = async (io: Io, paths: ReadonlyArray<string>, verbose: boolean): Promise<ReadonlyArray<SourceDoc>> => {
+/**
+ * Reads every `-f` path; unreadable input ends the command with exit code 2, after `onError`
+ * (e.g. a CI report) has seen the diagnostics.
+ */
+export const readOrExit = async (
+  io: Io,
+  paths: ReadonlyArray<string>,
+  verbose: boolean,
+  onError?: (ds: ReadonlyArray<D.Diagnostic>) => Promise<void>
+): Promise<ReadonlyArray<SourceDoc>> => {
   if (paths.length === 0) {
     io.stderr('netpolx: error no-input: no input given; use -f FILE, -f DIR or -f - for standard input\n')
     throw new Exit(exitCodes.usage)
   }
   const r = await readInputs(paths, io.stdin)
   if (D.hasErrors(r.diagnostics)) {
-    printDiagnostics(io, r.diagnostics, verbose)
+    if (onError !== undefined) await onError(r.diagnostics)
+    else printDiagnostics(io, r.diagnostics, verbose)
     throw new Exit(exitCodes.usage)
   }
   printDiagnostics(io, r.diagnostics, verbose)

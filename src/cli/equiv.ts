@@ -20,6 +20,8 @@ import { parseProbe } from './reach.js'
 import { loadCluster } from './translate.js'
 import { equivJsonChunks } from './output/equiv-json.js'
 import { collectChunks, writeStreamed } from './output/sink.js'
+import { equivFindings } from '../report/equiv.js'
+import { chooseReport, ciFormats, emitReport, fileFindings, reportFileOption, reportOption, takesStdout } from './report.js'
 
 interface Options {
   readonly left: ReadonlyArray<string>
@@ -31,6 +33,8 @@ interface Options {
   readonly external: ReadonlyArray<string> | undefined
   readonly output: 'text' | 'json'
   readonly verbose: boolean
+  readonly report?: string
+  readonly reportFile?: string
 }
 
 /** How many differing flows are printed; the summary counts them all. */
@@ -83,7 +87,10 @@ export const equivCommand = (io: Io): Command =>
     .option('--external <ip>', 'an address outside the cluster to include as an endpoint; repeatable', collect)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-v, --verbose', 'also print info-level notes', false)
+    .addOption(reportOption(['text', ...ciFormats]))
+    .addOption(reportFileOption())
     .action(async (opts: Options) => {
+      const report = chooseReport(io, opts.report, opts.reportFile)
       const stdinUsers = [...opts.left, ...opts.right, ...opts.cluster].filter((p) => p === '-').length
       if (stdinUsers > 1) throw usageError(io, 'standard input can be read once: give - to at most one of --left, --right, --cluster')
       const probes: Array<Probe> = []
@@ -103,8 +110,12 @@ export const equivCommand = (io: Io): Command =>
       const inventory = await loadCluster(io, opts.cluster, opts.verbose)
       const left = parseDocs(leftDocs)
       const right = parseDocs(rightDocs)
-      printDiagnostics(io, [...left.diagnostics, ...right.diagnostics], opts.verbose)
-      if (D.hasErrors(left.diagnostics) || D.hasErrors(right.diagnostics)) throw new Exit(exitCodes.usage)
+      const parseDs = [...left.diagnostics, ...right.diagnostics]
+      if (D.hasErrors(parseDs)) {
+        await emitReport(io, report, fileFindings('equiv', [...leftDocs, ...rightDocs].map((d) => d.file), parseDs, (d) => d.severity === 'error', 'error'), opts.verbose)
+        throw new Exit(exitCodes.usage)
+      }
+      printDiagnostics(io, parseDs, opts.verbose)
       for (const [side, parsed, given] of [['--left-cni', left, opts.leftCni], ['--right-cni', right, opts.rightCni]] as const) {
         const note = given === undefined ? mixedCniNote(parsed, side) : undefined
         if (note !== undefined) printDiagnostics(io, [note], opts.verbose, [note])
@@ -119,7 +130,10 @@ export const equivCommand = (io: Io): Command =>
       const r = equiv({ set: left.set, model: leftModel }, { set: right.set, model: rightModel }, inv, probes.length > 0 ? probes : undefined, printedDifferences)
       printDiagnostics(io, r.diagnostics, opts.verbose)
       if (D.hasErrors(r.diagnostics)) throw new Exit(exitCodes.usage)
-      if (opts.output === 'json') await writeStreamed(io, equivJsonChunks(r))
-      else io.stdout(equivText(r))
+      await emitReport(io, report, equivFindings(r, opts.left, opts.right, differenceLine, equivText(r), leftDocs[0]?.file), opts.verbose, [])
+      if (!takesStdout(report)) {
+        if (opts.output === 'json') await writeStreamed(io, equivJsonChunks(r))
+        else io.stdout(equivText(r))
+      }
       if (!r.equivalent) throw new Exit(exitCodes.finding)
     })

@@ -16,10 +16,15 @@ import type { DialectName } from '../ir/policy.js'
 import { dialectNames } from '../ir/policy.js'
 import type { Io } from './common.js'
 import { Exit, exitCodes, printDiagnostics, usageError } from './common.js'
+import { goldenFindings } from '../report/golden.js'
+import { startProgress } from './progress.js'
+import { chooseReport, ciFormats, emitReport, fileFindings, printsText, reportFileOption, reportOption, takesStdout } from './report.js'
 
 interface Options {
   readonly to: ReadonlyArray<DialectName> | undefined
   readonly verbose: boolean
+  readonly report?: string
+  readonly reportFile?: string
 }
 
 const isDialect = (s: string): s is DialectName => (dialectNames as ReadonlyArray<string>).includes(s)
@@ -36,9 +41,10 @@ const parseTargets = (value: string, previous: ReadonlyArray<DialectName> | unde
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
 
 /** Finds the cases; an unreadable folder or one without cases ends the command with exit code 2. */
-const casesOrExit = async (io: Io, dirs: ReadonlyArray<string>, verbose: boolean): Promise<ReadonlyArray<Case>> => {
+const casesOrExit = async (io: Io, dirs: ReadonlyArray<string>, verbose: boolean, onError?: (ds: ReadonlyArray<D.Diagnostic>) => Promise<void>): Promise<ReadonlyArray<Case>> => {
   const found = await discover(dirs)
-  printDiagnostics(io, found.diagnostics, verbose)
+  if (D.hasErrors(found.diagnostics) && onError !== undefined) await onError(found.diagnostics)
+  else printDiagnostics(io, found.diagnostics, verbose)
   if (D.hasErrors(found.diagnostics)) throw new Exit(exitCodes.usage)
   return found.cases
 }
@@ -73,17 +79,25 @@ const check = (io: Io): Command =>
     .argument('<dir...>', 'golden folders (a case folder, or a folder of cases searched recursively)')
     .addOption(targetsOption())
     .option('-v, --verbose', 'also print info-level notes', false)
+    .addOption(reportOption(['text', ...ciFormats], '; junit: one test case per case and target'))
+    .addOption(reportFileOption())
     .addHelpText('after', '\nChecks the expected/<dialect>.yaml files that exist (limited by --to) and their entries of\nexpected/report.json.\n\nExit codes: 0 every file matches, 1 some expected file differs, 2 bad invocation, unreadable\nfolder or an input that does not parse.\n\nExample:\n  netpolx golden check golden/')
     .action(async (dirs: ReadonlyArray<string>, opts: Options) => {
-      const cases = await casesOrExit(io, dirs, opts.verbose)
+      const report = chooseReport(io, opts.report, opts.reportFile)
+      const cases = await casesOrExit(io, dirs, opts.verbose, (ds) => emitReport(io, report, fileFindings('golden check', dirs, ds, (d) => d.severity === 'error', 'error'), opts.verbose))
       const results: Array<CaseCheck> = []
+      const progress = startProgress(io, 'golden check', cases.length)
       for (const c of cases) {
         const r = await checkCase(c, opts.to)
-        printDiagnostics(io, [...r.errors, ...r.notes], opts.verbose)
-        for (const f of mismatches(r)) io.stdout(diffOf(f))
+        if (printsText(report)) printDiagnostics(io, [...r.errors, ...r.notes], opts.verbose)
+        if (!takesStdout(report)) for (const f of mismatches(r)) io.stdout(diffOf(f))
         results.push(r)
+        progress.tick()
       }
-      io.stdout(checkSummary(results))
+      progress.stop()
+      await emitReport(io, report, goldenFindings(results), opts.verbose, [])
+      if (takesStdout(report)) io.stderr(checkSummary(results))
+      else io.stdout(checkSummary(results))
       if (results.some((r) => r.errors.length > 0)) throw new Exit(exitCodes.usage)
       if (results.some((r) => mismatches(r).length > 0)) throw new Exit(exitCodes.finding)
     })
@@ -98,14 +112,17 @@ const update = (io: Io): Command =>
     .action(async (dirs: ReadonlyArray<string>, opts: Options) => {
       const cases = await casesOrExit(io, dirs, opts.verbose)
       const results: Array<CaseUpdate> = []
+      const progress = startProgress(io, 'golden update', cases.length)
       for (const c of cases) {
         const r = await updateCase(c, opts.to)
+        progress.tick()
         printDiagnostics(io, [...r.errors, ...r.notes], opts.verbose)
         if (r.errors.length > 0) io.stderr(`netpolx: error golden-refused: ${c.dir}: the input does not parse; nothing written\n`)
         if (r.writeError !== undefined) io.stderr(`netpolx: error write-failed: ${r.writeError}\n`)
         else for (const f of r.changed) io.stdout(`updated ${f}\n`)
         results.push(r)
       }
+      progress.stop()
       io.stdout(updateSummary(results))
       if (results.some((r) => r.errors.length > 0 || r.writeError !== undefined)) throw new Exit(exitCodes.usage)
     })

@@ -9,6 +9,7 @@ import type { CniName } from '../semantics/model.js'
 import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError, writeOutput } from './common.js'
 import { namespaceFlags, namespaceHelp, namespaceOrExit } from './namespace.js'
+import { chooseReport, ciFormats, emitReport, fileFindings, onReadError, reportFileOption, reportOption, takesStdout } from './report.js'
 
 interface Options {
   readonly filename: ReadonlyArray<string>
@@ -18,7 +19,8 @@ interface Options {
   readonly allowLossy: boolean
   readonly output: Format
   readonly out: string | undefined
-  readonly report: 'text' | 'json'
+  readonly report: string | undefined
+  readonly reportFile: string | undefined
   readonly verbose: boolean
   readonly namespace: string | undefined
 }
@@ -45,27 +47,39 @@ export const translateCommand = (io: Io): Command =>
     .option('--allow-lossy', 'write the output even when some construct is approximated (exit code 1 all the same)', false)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .option('--out <path>', 'write to this file (or, if it is a directory or ends with /, one file per object) instead of standard output; written atomically')
-    .addOption(new Option('--report <format>', 'how to print findings on standard error').choices(['text', 'json']).default('text'))
+    .addOption(reportOption(['text', 'json', ...ciFormats], '; json: the fidelity report on standard error'))
+    .addOption(reportFileOption())
     .option('-v, --verbose', 'also print info-level notes', false)
     .action(async (opts: Options) => {
       const target = dialectByName(opts.to)
       if (target === undefined) throw usageError(io, `unknown target dialect ${opts.to}`)
-      const docs = namespaceOrExit(io, await readOrExit(io, opts.filename, opts.verbose), opts.namespace, opts.verbose)
+      const report = chooseReport(io, opts.report, opts.reportFile)
+      if (takesStdout(report) && opts.out === undefined) throw usageError(io, `--report ${report.format} needs --report-file or --out: standard output carries the translation`)
+      const docs = namespaceOrExit(io, await readOrExit(io, opts.filename, opts.verbose, onReadError(io, report, 'translate', opts.verbose)), opts.namespace, opts.verbose)
       const inventory = await loadCluster(io, opts.cluster, opts.verbose)
       const parsed = parseDocs(docs)
+      const files = docs.map((d) => d.file)
       if (D.hasErrors(parsed.diagnostics)) {
-        printDiagnostics(io, parsed.diagnostics, opts.verbose)
+        await emitReport(io, report, fileFindings('translate', files, parsed.diagnostics, (d) => d.severity === 'error', 'error'), opts.verbose)
         throw new Exit(exitCodes.usage)
       }
       const t = translate(parsed, target, inventory, opts.fromCni)
       // which model the input was read under, when netpolx chose it (issue 13 §4)
       const note = opts.fromCni === undefined ? mixedCniNote(parsed, '--from-cni') : undefined
       const all = [...parsed.diagnostics, ...t.diagnostics, ...(note === undefined ? [] : [note])]
-      if (opts.report === 'json') io.stderr(reportJson(all, t.fidelity))
-      else printDiagnostics(io, all, opts.verbose, note === undefined ? [] : [note])
+      if (report.format === 'json') io.stderr(reportJson(all, t.fidelity))
+      else
+        await emitReport(
+          io,
+          report,
+          fileFindings('translate', files, all, (d) => d.severity === 'error' || (d.fidelity !== undefined && !D.isFaithful(d.fidelity)), 'failure', t.fidelity),
+          opts.verbose,
+          all,
+          note === undefined ? [] : [note]
+        )
       const faithful = D.isFaithful(t.fidelity)
       if (!faithful && !opts.allowLossy) {
-        if (opts.report !== 'json')
+        if (report.format !== 'json')
           io.stderr(`netpolx: error lossy: the translation is ${t.fidelity === 'broader-and-narrower' ? 'broader-and-narrower (the target allows more in some places and less in others)' : t.fidelity}; nothing written (use --allow-lossy to write it with comments)\n`)
         throw new Exit(exitCodes.finding)
       }

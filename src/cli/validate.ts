@@ -2,8 +2,9 @@ import { Command } from 'commander'
 import * as D from '../diagnostics.js'
 import { parseDocs } from '../pipeline.js'
 import type { Io } from './common.js'
-import { Exit, collect, exitCodes, printDiagnostics, readOrExit } from './common.js'
+import { Exit, collect, exitCodes, readOrExit } from './common.js'
 import { namespaceFlags, namespaceHelp, namespaceOrExit } from './namespace.js'
+import { chooseReport, ciFormats, emitReport, fileFindings, onReadError, reportFileOption, reportOption, takesStdout } from './report.js'
 
 export const validateCommand = (io: Io): Command =>
   new Command('validate')
@@ -15,10 +16,13 @@ export const validateCommand = (io: Io): Command =>
     .requiredOption('-f, --filename <path>', 'a file, a directory (walked recursively) or - for standard input; repeatable', collect)
     .option(namespaceFlags, namespaceHelp)
     .option('-v, --verbose', 'also print info-level notes', false)
-    .action(async (opts: { filename: ReadonlyArray<string>; namespace: string | undefined; verbose: boolean }) => {
-      const docs = namespaceOrExit(io, await readOrExit(io, opts.filename, opts.verbose), opts.namespace, opts.verbose)
+    .addOption(reportOption(['text', ...ciFormats]))
+    .addOption(reportFileOption())
+    .action(async (opts: { filename: ReadonlyArray<string>; namespace: string | undefined; verbose: boolean; report?: string; reportFile?: string }) => {
+      const report = chooseReport(io, opts.report, opts.reportFile)
+      const docs = namespaceOrExit(io, await readOrExit(io, opts.filename, opts.verbose, onReadError(io, report, 'validate', opts.verbose)), opts.namespace, opts.verbose)
       const parsed = parseDocs(docs)
-      printDiagnostics(io, parsed.diagnostics, opts.verbose)
+      await emitReport(io, report, fileFindings('validate', docs.map((d) => d.file), parsed.diagnostics, (d) => d.severity === 'error'), opts.verbose)
       const policies = parsed.set.policies.length
       if (D.hasErrors(parsed.diagnostics)) {
         const n = parsed.diagnostics.filter((d) => d.severity === 'error').length
@@ -33,5 +37,5 @@ export const validateCommand = (io: Io): Command =>
         )
         throw new Exit(exitCodes.usage)
       }
-      io.stdout(`${policies} polic${policies === 1 ? 'y' : 'ies'} valid\n`)
+      if (!takesStdout(report)) io.stdout(`${policies} polic${policies === 1 ? 'y' : 'ies'} valid\n`)
     })

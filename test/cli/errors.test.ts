@@ -74,7 +74,7 @@ describe('bad input', () => {
 
   it('the installed binary prints no stack trace on a binary file', () => {
     const dir = tempFiles({ 'bin.yaml': Buffer.from([0, 1, 2, 3, 0xff]) })
-    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'netpolx'), 'validate', '-f', path.join(dir, 'bin.yaml')], { encoding: 'utf8' })
+    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'netpolx'), 'validate', '-f', path.join(dir, 'bin.yaml')], { encoding: 'utf8', env: { ...process.env, GITHUB_ACTIONS: undefined } }) // text diagnostics even under GitHub Actions
     expect(r.status).toBe(2)
     expect(r.stdout).toBe('')
     expect(r.stderr).toBe(`${path.join(dir, 'bin.yaml')}:1:1: error binary-input: not a text file: it is not valid UTF-8\n`)
