@@ -51,14 +51,16 @@ describe('help and version', () => {
 })
 
 describe('global -v', () => {
-  const file = tempFiles({ 'p.yaml': 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p\nspec:\n  podSelector: {}\n' })
+  const file = tempFiles({
+    'p.yaml': 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: x\nspec:\n  podSelector: {}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n'
+  })
 
   it('before the command it acts as after it', async () => {
     const quietRun = await runCli(['validate', '-f', path.join(file, 'p.yaml')])
-    expect(quietRun.stderr).not.toContain('namespace-defaulted')
+    expect(quietRun.stderr).not.toContain('unknown-kind')
     const before = await runCli(['-v', 'validate', '-f', path.join(file, 'p.yaml')])
     const after = await runCli(['validate', '-f', path.join(file, 'p.yaml'), '-v'])
-    expect(before.stderr).toContain('info namespace-defaulted')
+    expect(before.stderr).toContain('info unknown-kind')
     expect(before).toEqual(after)
   })
 })

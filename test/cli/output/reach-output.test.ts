@@ -15,6 +15,7 @@ import { parseText } from '../../../src/io/source.js'
 import * as P from '../../../src/ir/ports.js'
 import { defaultCni, parseDocs } from '../../../src/pipeline.js'
 import { behaviours, expand } from '../../../src/semantics/behaviour.js'
+import { probeFields, probeText } from '../../../src/semantics/probes.js'
 import { modelByName } from '../../../src/semantics/models.js'
 import type { Reach } from '../../../src/semantics/table.js'
 import { defaultProbes, matrix, reach } from '../../../src/semantics/table.js'
@@ -26,9 +27,10 @@ const goldenDir = path.join(root, 'golden')
 /** The writers as they were before streaming (whole strings), kept here as the reference. */
 const oldJson = (r: Reach): string => {
   const endpoints = r.classes.endpoints.map((e) => e.id)
-  const tables = r.tables.map((t) => ({ port: t.probe.port, protocol: P.protocolName(t.probe.protocol), allowed: matrix(r, t) }))
+  const tables = r.tables.map((t) => ({ fields: probeFields(t.probe), allowed: matrix(r, t) }))
   const rows = tables.map(
-    (t) => `    {"port": ${t.port}, "protocol": ${JSON.stringify(t.protocol)}, "allowed": [\n${t.allowed.map((row) => `      [${row.join(', ')}]`).join(',\n')}\n    ]}`
+    (t) =>
+      `    {${t.fields.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}, "allowed": [\n${t.allowed.map((row) => `      [${row.join(', ')}]`).join(',\n')}\n    ]}`
   )
   return `{\n  "cni": ${JSON.stringify(r.cni)},\n  "endpoints": ${JSON.stringify(endpoints)},\n  "tables": [\n${rows.join(',\n')}\n  ]\n}\n`
 }
@@ -41,7 +43,7 @@ const oldTable = (r: Reach): string => {
       const m = matrix(r, t)
       const header = `${pad('-', width)}  ${ids.join(' ')}`
       const lines = m.map((row, i) => `${pad(ids[i] ?? '', width)}  ${row.map((ok, j) => pad(ok ? '.' : 'X', (ids[j] ?? '').length)).join(' ')}`.trimEnd())
-      return `${t.probe.port}/${P.protocolName(t.probe.protocol)}\n${header}\n${lines.join('\n')}\n`
+      return `${probeText(t.probe)}\n${header}\n${lines.join('\n')}\n`
     })
     .join('\n')
 }
@@ -118,16 +120,16 @@ describe('class-level form', () => {
     for (const c of cases)
       for (const r of c.results) {
         const j = JSON.parse(collectChunks(reachChunks(r, 'classes-json'))) as {
-          ports: ReadonlyArray<{ port: number; protocol: string }>
+          ports: ReadonlyArray<Readonly<Record<string, unknown>>>
           groups: ReadonlyArray<{ id: string; size: number; members: ReadonlyArray<string> }>
-          flows: ReadonlyArray<{ from: string; to: ReadonlyArray<string>; ports: ReadonlyArray<{ port: number; protocol: string }> }>
+          flows: ReadonlyArray<{ from: string; to: ReadonlyArray<string>; ports: ReadonlyArray<Readonly<Record<string, unknown>>> }>
         }
         const groupOf = new Map(j.groups.flatMap((g) => g.members.map((m) => [m, g.id] as const)))
         const ids = r.classes.endpoints.map((e) => e.id)
         r.tables.forEach((t, k) => {
           const port = j.ports[k]
           const allowed = new Set(
-            j.flows.filter((f) => f.ports.some((p) => p.port === port?.port && p.protocol === port.protocol)).flatMap((f) => f.to.map((to) => `${f.from}>${to}`))
+            j.flows.filter((f) => f.ports.some((p) => JSON.stringify(p) === JSON.stringify(port))).flatMap((f) => f.to.map((to) => `${f.from}>${to}`))
           )
           const expanded = ids.map((a) => ids.map((b) => allowed.has(`${groupOf.get(a) ?? ''}>${groupOf.get(b) ?? ''}`)))
           expect(expanded, `${c.name} ${r.cni}`).toEqual(matrix(r, t))
