@@ -153,11 +153,13 @@ export const parseDocs = (docs: ReadonlyArray<SourceDoc>): Parsed => {
     const places = D.sort(copies.map((c) => D.info('', '', c.doc.locate([])))).map((d) => (d.location === undefined ? 'an input' : D.formatLocation(d.location)))
     const identical = copies.every((c) => content(c) === content(first))
     if (identical) {
-      kept.push(first)
-      for (const c of copies)
-        diagnostics.push(
-          D.warning('duplicate-object', `${c.shown} is given ${copies.length} times, identically (${places.join(', ')}); it is read once`, c.doc.locate([]))
-        )
+      // the copy at the first position stays, so findings point at the same place in any order
+      const at = (c: Entry): string => D.formatLocation(c.doc.locate([]))
+      const located = D.sort(copies.map((c) => D.info('', '', c.doc.locate([]))))[0]?.location
+      kept.push(copies.find((c) => located !== undefined && at(c) === D.formatLocation(located)) ?? first)
+      // one warning, at the first copy (the same file given twice has one position)
+      const unique = [...new Set(places)]
+      diagnostics.push(D.warning('duplicate-object', `${first.shown} is given ${copies.length} times, identically (${unique.join(', ')}); it is read once`, located))
       continue
     }
     for (const c of copies)

@@ -32,8 +32,10 @@ const setArb: fc.Arbitrary<ReadonlyArray<string>> = fc.oneof(
   fc.tuple(k8sPoliciesArb, calicoPoliciesArb).map(([a, b]) => [...split(a), ...split(b)])
 )
 
-/** Documents with a permutation of them. */
-const shuffledArb = setArb.chain((docs) =>
+/** Documents (sometimes one of them given twice, as when a file is passed twice) with a permutation of them. */
+const shuffledArb = setArb.chain((set) =>
+  fc.option(fc.nat({ max: Math.max(0, set.length - 1) }), { nil: undefined }).map((again) => (again === undefined || set[again] === undefined ? set : [...set, set[again]]))
+).chain((docs) =>
   fc.shuffledSubarray(
     docs.map((_, i) => i),
     { minLength: docs.length, maxLength: docs.length }
