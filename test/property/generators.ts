@@ -167,7 +167,7 @@ const calicoRuleArb = fc.record({
   action: fc.constantFrom('Allow', 'Deny', 'Pass', 'Log', 'Allow', 'Deny'),
   protocol: fc.option(fc.constantFrom('TCP', 'UDP', 'TCP', 'ICMP'), { nil: undefined }),
   peer: calicoEntityArb,
-  local: fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: calicoLocalArb, weight: 1 }),
+  local: fc.oneof({ arbitrary: fc.constant(undefined), weight: 5 }, { arbitrary: calicoLocalArb, weight: 1 }),
   ports: fc.option(fc.constantFrom({ ports: [80] }, { ports: ['8000:8100'] }, { ports: [53, 443] }, { ports: ['http'] }, { notPorts: [80] }), { nil: undefined }),
   // source ports (TCP/UDP rules) and ICMP matches (ICMP rules)
   sourcePorts: fc.option(fc.constantFrom({ ports: [151] }, { notPorts: [151] }, { ports: ['1000:2000'] }), { nil: undefined }),
