@@ -747,8 +747,12 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope, fromCalico: boolean): 
   let serviceWritten = false
   const out: Array<KubeObject> = []
   const seen = new Set<string>()
-  for (const c of clauses)
-    for (const sourcePorts of sourcePortLists(r.sourcePorts, c.protocol))
+  for (const c of clauses) {
+    const lists = sourcePortLists(r.sourcePorts, c.protocol)
+    if (lists.length === 0 && c.protocol === undefined && r.sourcePorts !== undefined)
+      // Calico allows source ports only beside a protocol with ports (libcalico-go validateRule)
+      problems.push(problem('fewer', 'unsupported-source-ports', `source ports ${P.show(r.sourcePorts)} on every protocol cannot be written: Calico matches source ports only with protocol TCP, UDP or SCTP; left out`))
+    for (const sourcePorts of lists)
     for (const e of entities) {
       const httpFits = c.protocol === undefined || c.protocol === P.TCP
       if (http !== undefined && !httpFits) httpOnOtherProtocol = true
@@ -780,6 +784,7 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope, fromCalico: boolean): 
         out.push(rule)
       }
     }
+  }
   if (serviceWritten && !fromCalico)
     problems.push(
       problem(
