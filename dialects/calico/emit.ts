@@ -763,8 +763,12 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope, fromCalico: boolean): 
   // a packet's addresses are of one family: a peer and a local side whose nets are of different
   // families match nothing together (and Calico rejects the mix)
   const pairs = entities.flatMap((e) => locals.map((le) => [e, le] as const)).filter(([e, le]) => netFamilies(le).length === 0 || new Set([...netFamilies(e), ...netFamilies(le)]).size <= 1)
-  for (const c of clauses)
-    for (const sourcePorts of sourcePortLists(r.sourcePorts, c.protocol))
+  for (const c of clauses) {
+    const lists = sourcePortLists(r.sourcePorts, c.protocol)
+    if (lists.length === 0 && c.protocol === undefined && r.sourcePorts !== undefined)
+      // Calico allows source ports only beside a protocol with ports (libcalico-go validateRule)
+      problems.push(problem('fewer', 'unsupported-source-ports', `source ports ${P.show(r.sourcePorts)} on every protocol cannot be written: Calico matches source ports only with protocol TCP, UDP or SCTP; left out`))
+    for (const sourcePorts of lists)
     for (const [e, le] of pairs) {
       const httpFits = c.protocol === undefined || c.protocol === P.TCP
       if (http !== undefined && !httpFits) httpOnOtherProtocol = true
@@ -798,6 +802,7 @@ const calicoRules = (r: Rule, d: Direction, scope: Scope, fromCalico: boolean): 
         out.push(rule)
       }
     }
+  }
   if (serviceWritten && !fromCalico)
     problems.push(
       problem(

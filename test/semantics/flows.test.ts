@@ -12,6 +12,7 @@ import { serialise } from '../../src/io/serialise.js'
 import { parseText } from '../../src/io/source.js'
 import * as P from '../../src/ir/ports.js'
 import type { PolicySet } from '../../src/ir/policy.js'
+import { mapRules } from '../../src/ir/policy.js'
 import { flatten } from '../../src/lower/flatten.js'
 import { dialectByName, parseDocs, translate } from '../../src/pipeline.js'
 import { equiv, equivProbes } from '../../src/semantics/equiv.js'
@@ -243,6 +244,15 @@ spec:
     )
     const t = translate(denyOnly, dialectByName('cilium') ?? fail(), inventory)
     expect(t.diagnostics.filter((d) => d.code === 'source-ports').map((d) => d.fidelity)).toEqual(['narrower'])
+  })
+
+  it('that Calico cannot write (on a rule of every protocol) are reported, not dropped in silence', () => {
+    const set = parse(denyFrom151)
+    const others = P.difference(P.all, P.port(P.TCP, 151))
+    if (others._tag === 'Left') throw new Error(others.left)
+    const odd = { ...set, policies: set.policies.map((p) => mapRules(p, (r) => ({ ...r, ports: P.all, sourcePorts: others.right }))) }
+    const out = (dialectByName('calico') ?? fail()).emit(odd, { inventory })
+    expect(out.diagnostics.filter((d) => d.code === 'unsupported-source-ports').map((d) => d.fidelity)).toEqual(['broader', 'narrower'])
   })
 
   it('that admit every source port of the rule\'s protocol drop exactly', () => {
