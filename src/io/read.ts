@@ -37,9 +37,26 @@ export const ioDiagnostic = (file: string, e: unknown): Diagnostic => {
       return D.error('unreadable-input', 'permission denied', at(file))
     case 'EISDIR':
       return D.error('unreadable-input', 'is a directory', at(file))
+    case 'ELOOP':
+      return D.error('unreadable-input', 'symbolic link loop', at(file))
+    case 'EMFILE':
+    case 'ENFILE':
+      return D.error('unreadable-input', 'too many open files', at(file))
+    case 'ENAMETOOLONG':
+      return D.error('unreadable-input', 'file name too long', at(file))
     default:
-      return D.error('unreadable-input', `cannot read: ${e instanceof Error ? e.message : String(e)}`, at(file))
+      return D.error('unreadable-input', `cannot read: ${systemMessage(e)}`, at(file))
   }
+}
+
+/** A failure in the user's terms: never a JavaScript engine message such as "Maximum call stack size exceeded". */
+const systemMessage = (e: unknown): string => {
+  if (e instanceof RangeError) return 'the input is too large to process'
+  const code = errnoCode(e)
+  const msg = e instanceof Error ? e.message : String(e)
+  // Node's system errors read "CODE: description, syscall 'path'": keep the description
+  const m = /^[A-Z]+: ([^,]+)/.exec(msg)
+  return m?.[1] ?? (code !== undefined ? code : msg)
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -117,7 +134,7 @@ const readStdin = async (stdin: (() => Promise<Buffer>) | undefined): Promise<Re
   try {
     return parseBytes(stdinName, await stdin())
   } catch (e) {
-    return { docs: [], diagnostics: [D.error('unreadable-input', `cannot read: ${e instanceof Error ? e.message : String(e)}`, at(stdinName))] }
+    return { docs: [], diagnostics: [D.error('unreadable-input', `cannot read: ${systemMessage(e)}`, at(stdinName))] }
   }
 }
 

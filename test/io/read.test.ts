@@ -98,6 +98,14 @@ describe('readInputs', () => {
     ])
   })
 
+  it('a symbolic link loop given directly is an error in plain words, not an engine or errno message', async () => {
+    const a = path.join(dir, 'a.yaml')
+    await fs.symlink(path.join(dir, 'b.yaml'), a)
+    await fs.symlink(a, path.join(dir, 'b.yaml'))
+    const r = await readInputs([a])
+    expect(r.diagnostics.map(render)).toEqual([`${a}:1:1: error unreadable-input: symbolic link loop`])
+  })
+
   it('reads 200,000 documents of one file without overflowing the stack (issue 14 item 4)', async () => {
     const items = Array.from({ length: 200_000 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}` } }))
     const f = await write('big.json', JSON.stringify({ apiVersion: 'v1', kind: 'List', items }))

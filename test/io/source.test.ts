@@ -127,6 +127,21 @@ describe('YAML documents', () => {
     }
   })
 
+  it('refuses an object larger than a cluster stores (1.5 MiB, etcd), alone or as a List item (issue 14 item 4)', () => {
+    const peers = Array.from({ length: 45_000 }, (_, i) => ({ ipBlock: { cidr: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32` } }))
+    const big = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'x' }, spec: { podSelector: {}, egress: [{ to: peers }] } }
+    expect(diags('big.json', JSON.stringify(big))).toEqual([
+      'big.json:1:1: error object-too-large: the object is 1.6 MiB as JSON; a Kubernetes cluster stores at most 1.5 MiB per object (etcd\'s request limit)'
+    ])
+    const small = { ...big, metadata: { name: 'q', namespace: 'x' }, spec: { podSelector: {} } }
+    const list = `apiVersion: v1\nkind: List\nitems:\n- ${JSON.stringify(small)}\n- ${JSON.stringify(big)}\n`
+    const r = parseText('list.yaml', list)
+    expect(r.docs.map((d) => (d.value as { metadata: { name: string } }).metadata.name)).toEqual(['q'])
+    expect(r.diagnostics.map(render)).toEqual([
+      'list.yaml:5:3: error object-too-large: the object is 1.6 MiB as JSON; a Kubernetes cluster stores at most 1.5 MiB per object (etcd\'s request limit)'
+    ])
+  })
+
   it('ends deep nesting with a message about nesting depth, in YAML and JSON', () => {
     const deep = (n: number): string => `${'['.repeat(n)}${']'.repeat(n)}`
     // 99 levels under the document's own mapping: accepted
