@@ -48,14 +48,42 @@ export interface Behaviours {
 // class-level rows
 // -------------------------------------------------------------------------------------
 
-const transpose = (rows: ReadonlyArray<B.Bitset>, n: number): ReadonlyArray<B.Bitset> => {
-  const out = Array.from({ length: n }, () => B.make(n))
-  rows.forEach((bits, r) =>
-    B.forEach(bits, (c) => {
-      const o = out[c]
-      if (o !== undefined) B.set(o, r)
-    })
-  )
+/** Transposes a 32×32 bit block in place (element (r, c) is bit c of a[r]; Hacker's Delight §7-3, LSB first). */
+const transpose32 = (a: Uint32Array): void => {
+  for (let j = 16, m = 0x0000ffff; j !== 0; j >>>= 1, m = (m ^ (m << j)) >>> 0) {
+    for (let k = 0; k < 32; k = ((k | j) + 1) & ~j) {
+      const hi = k | j
+      const t = (((a[k] ?? 0) >>> j) ^ (a[hi] ?? 0)) & m
+      a[k] = (a[k] ?? 0) ^ (t << j)
+      a[hi] = (a[hi] ?? 0) ^ t
+    }
+  }
+}
+
+/**
+ * The transpose of a bit matrix given as rows of `columns` bits: out[c] (of rows.length bits) has r
+ * iff rows[r] has c. Block by block, 32×32 at a time.
+ */
+export const transpose = (rows: ReadonlyArray<B.Bitset>, columns: number): ReadonlyArray<B.Bitset> => {
+  const out = Array.from({ length: columns }, () => B.make(rows.length))
+  const rowWords = (rows.length + 31) >>> 5
+  const columnWords = (columns + 31) >>> 5
+  const block = new Uint32Array(32)
+  for (let br = 0; br < rowWords; br++)
+    for (let bc = 0; bc < columnWords; bc++) {
+      let any = 0
+      for (let i = 0; i < 32; i++) {
+        const w = rows[(br << 5) + i]?.[bc] ?? 0
+        block[i] = w
+        any |= w
+      }
+      if (any === 0) continue
+      transpose32(block)
+      for (let i = 0; i < 32; i++) {
+        const o = out[(bc << 5) + i]
+        if (o !== undefined) o[br] = block[i] ?? 0
+      }
+    }
   return out
 }
 
@@ -63,7 +91,13 @@ const transpose = (rows: ReadonlyArray<B.Bitset>, n: number): ReadonlyArray<B.Bi
 export const allowedRows = (t: ClassTable, n: number): ReadonlyArray<B.Bitset> => {
   // s ∈ ingress[d]  ⇔  d ∈ ingressOf[s]
   const ingressOf = transpose(t.ingress, n)
-  return Array.from({ length: n }, (_, s) => B.and(t.egress[s] ?? B.make(n), ingressOf[s] ?? B.make(n)))
+  const none = B.make(0)
+  return Array.from({ length: n }, (_, s) => {
+    const e = t.egress[s] ?? none
+    const row = ingressOf[s] ?? B.make(n)
+    for (let w = 0; w < row.length; w++) row[w] = (row[w] ?? 0) & (e[w] ?? 0)
+    return row
+  })
 }
 
 // -------------------------------------------------------------------------------------
@@ -119,9 +153,18 @@ export const behaviours = (r: Reach): Behaviours => {
   for (const t of r.tables) {
     const rows = allowedRows(t, n)
     groupOf = refine(groupOf, rows)
-    groupOf = refine(groupOf, transpose(rows, n))
     rowsPerProbe.push(rows)
   }
+  // columns: classes with equal rows send alike, so a destination's column is decided by the
+  // rows of one class per row group (a smaller matrix to transpose than all the rows)
+  const reps: Array<number> = []
+  const seenGroups = new Set<number>()
+  groupOf.forEach((g, c) => {
+    if (seenGroups.has(g)) return
+    seenGroups.add(g)
+    reps.push(c)
+  })
+  for (const rows of rowsPerProbe) groupOf = refine(groupOf, transpose(reps.map((c) => rows[c] ?? B.make(n)), n))
   // number groups by their first endpoint
   const { classOf, endpoints } = r.classes
   const order = new Map<number, number>()
