@@ -186,31 +186,25 @@ export const behaviours = (r: Reach): Behaviours => {
   })
   const groups: ReadonlyArray<Group> = members.map((m, g) => ({ members: m, classes: classesOf[g] ?? [] }))
 
-  // flows: per source group, the destination groups by the probes they are allowed on
+  // flows: per source group, the destination groups by the probes they are allowed on (one class
+  // per group decides, as every class of a group has the same rows and columns)
   const flows: Array<GroupFlow> = []
-  groups.forEach((src, from) => {
-    const rep = src.classes[0]
-    if (rep === undefined) return
-    const portsTo = new Map<number, Array<number>>()
-    rowsPerProbe.forEach((rows, k) => {
-      const row = rows[rep]
-      if (row === undefined) return
-      const seen = new Set<number>()
-      B.forEach(row, (d) => {
-        const g = groupOfClass[d] ?? -1
-        if (g < 0 || seen.has(g)) return
-        seen.add(g)
-        const ps = portsTo.get(g) ?? []
-        ps.push(k)
-        portsTo.set(g, ps)
-      })
-    })
+  const repClass = groups.map((g) => g.classes[0] ?? 0)
+  const bit = (b: B.Bitset | undefined, i: number): boolean => b !== undefined && (((b[i >>> 5] ?? 0) >>> (i & 31)) & 1) === 1
+  groups.forEach((_, from) => {
+    const rep = repClass[from] ?? 0
+    const sourceRows = rowsPerProbe.map((rows) => rows[rep])
     const byPorts = new Map<string, { to: Array<number>; probes: ReadonlyArray<number> }>()
-    for (const g of [...portsTo.keys()].sort((a, b) => a - b)) {
-      const ps = portsTo.get(g) ?? []
+    for (let to = 0; to < groups.length; to++) {
+      const d = repClass[to] ?? 0
+      const ps: Array<number> = []
+      sourceRows.forEach((row, k) => {
+        if (bit(row, d)) ps.push(k)
+      })
+      if (ps.length === 0) continue
       const key = ps.join(',')
       const entry = byPorts.get(key) ?? { to: [], probes: ps }
-      entry.to.push(g)
+      entry.to.push(to)
       byPorts.set(key, entry)
     }
     for (const e of byPorts.values()) flows.push({ from, to: e.to, probes: e.probes })
