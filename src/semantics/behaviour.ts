@@ -48,14 +48,42 @@ export interface Behaviours {
 // class-level rows
 // -------------------------------------------------------------------------------------
 
-const transpose = (rows: ReadonlyArray<B.Bitset>, n: number): ReadonlyArray<B.Bitset> => {
-  const out = Array.from({ length: n }, () => B.make(n))
-  rows.forEach((bits, r) =>
-    B.forEach(bits, (c) => {
-      const o = out[c]
-      if (o !== undefined) B.set(o, r)
-    })
-  )
+/** Transposes a 32×32 bit block in place (element (r, c) is bit c of a[r]; Hacker's Delight §7-3, LSB first). */
+const transpose32 = (a: Uint32Array): void => {
+  for (let j = 16, m = 0x0000ffff; j !== 0; j >>>= 1, m = (m ^ (m << j)) >>> 0) {
+    for (let k = 0; k < 32; k = ((k | j) + 1) & ~j) {
+      const hi = k | j
+      const t = (((a[k] ?? 0) >>> j) ^ (a[hi] ?? 0)) & m
+      a[k] = (a[k] ?? 0) ^ (t << j)
+      a[hi] = (a[hi] ?? 0) ^ t
+    }
+  }
+}
+
+/**
+ * The transpose of a bit matrix given as rows of `columns` bits: out[c] (of rows.length bits) has r
+ * iff rows[r] has c. Block by block, 32×32 at a time.
+ */
+export const transpose = (rows: ReadonlyArray<B.Bitset>, columns: number): ReadonlyArray<B.Bitset> => {
+  const out = Array.from({ length: columns }, () => B.make(rows.length))
+  const rowWords = (rows.length + 31) >>> 5
+  const columnWords = (columns + 31) >>> 5
+  const block = new Uint32Array(32)
+  for (let br = 0; br < rowWords; br++)
+    for (let bc = 0; bc < columnWords; bc++) {
+      let any = 0
+      for (let i = 0; i < 32; i++) {
+        const w = rows[(br << 5) + i]?.[bc] ?? 0
+        block[i] = w
+        any |= w
+      }
+      if (any === 0) continue
+      transpose32(block)
+      for (let i = 0; i < 32; i++) {
+        const o = out[(bc << 5) + i]
+        if (o !== undefined) o[br] = block[i] ?? 0
+      }
+    }
   return out
 }
 
@@ -63,7 +91,13 @@ const transpose = (rows: ReadonlyArray<B.Bitset>, n: number): ReadonlyArray<B.Bi
 export const allowedRows = (t: ClassTable, n: number): ReadonlyArray<B.Bitset> => {
   // s ∈ ingress[d]  ⇔  d ∈ ingressOf[s]
   const ingressOf = transpose(t.ingress, n)
-  return Array.from({ length: n }, (_, s) => B.and(t.egress[s] ?? B.make(n), ingressOf[s] ?? B.make(n)))
+  const none = B.make(0)
+  return Array.from({ length: n }, (_, s) => {
+    const e = t.egress[s] ?? none
+    const row = ingressOf[s] ?? B.make(n)
+    for (let w = 0; w < row.length; w++) row[w] = (row[w] ?? 0) & (e[w] ?? 0)
+    return row
+  })
 }
 
 // -------------------------------------------------------------------------------------
@@ -119,9 +153,18 @@ export const behaviours = (r: Reach): Behaviours => {
   for (const t of r.tables) {
     const rows = allowedRows(t, n)
     groupOf = refine(groupOf, rows)
-    groupOf = refine(groupOf, transpose(rows, n))
     rowsPerProbe.push(rows)
   }
+  // columns: classes with equal rows send alike, so a destination's column is decided by the
+  // rows of one class per row group (a smaller matrix to transpose than all the rows)
+  const reps: Array<number> = []
+  const seenGroups = new Set<number>()
+  groupOf.forEach((g, c) => {
+    if (seenGroups.has(g)) return
+    seenGroups.add(g)
+    reps.push(c)
+  })
+  for (const rows of rowsPerProbe) groupOf = refine(groupOf, transpose(reps.map((c) => rows[c] ?? B.make(n)), n))
   // number groups by their first endpoint
   const { classOf, endpoints } = r.classes
   const order = new Map<number, number>()
@@ -143,31 +186,25 @@ export const behaviours = (r: Reach): Behaviours => {
   })
   const groups: ReadonlyArray<Group> = members.map((m, g) => ({ members: m, classes: classesOf[g] ?? [] }))
 
-  // flows: per source group, the destination groups by the probes they are allowed on
+  // flows: per source group, the destination groups by the probes they are allowed on (one class
+  // per group decides, as every class of a group has the same rows and columns)
   const flows: Array<GroupFlow> = []
-  groups.forEach((src, from) => {
-    const rep = src.classes[0]
-    if (rep === undefined) return
-    const portsTo = new Map<number, Array<number>>()
-    rowsPerProbe.forEach((rows, k) => {
-      const row = rows[rep]
-      if (row === undefined) return
-      const seen = new Set<number>()
-      B.forEach(row, (d) => {
-        const g = groupOfClass[d] ?? -1
-        if (g < 0 || seen.has(g)) return
-        seen.add(g)
-        const ps = portsTo.get(g) ?? []
-        ps.push(k)
-        portsTo.set(g, ps)
-      })
-    })
+  const repClass = groups.map((g) => g.classes[0] ?? 0)
+  const bit = (b: B.Bitset | undefined, i: number): boolean => b !== undefined && (((b[i >>> 5] ?? 0) >>> (i & 31)) & 1) === 1
+  groups.forEach((_, from) => {
+    const rep = repClass[from] ?? 0
+    const sourceRows = rowsPerProbe.map((rows) => rows[rep])
     const byPorts = new Map<string, { to: Array<number>; probes: ReadonlyArray<number> }>()
-    for (const g of [...portsTo.keys()].sort((a, b) => a - b)) {
-      const ps = portsTo.get(g) ?? []
+    for (let to = 0; to < groups.length; to++) {
+      const d = repClass[to] ?? 0
+      const ps: Array<number> = []
+      sourceRows.forEach((row, k) => {
+        if (bit(row, d)) ps.push(k)
+      })
+      if (ps.length === 0) continue
       const key = ps.join(',')
       const entry = byPorts.get(key) ?? { to: [], probes: ps }
-      entry.to.push(g)
+      entry.to.push(to)
       byPorts.set(key, entry)
     }
     for (const e of byPorts.values()) flows.push({ from, to: e.to, probes: e.probes })

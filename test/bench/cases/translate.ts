@@ -38,14 +38,14 @@ export const translateWithInventory = async (source: Source, target: string, cou
     const inventory = load(parseText('cluster.yaml', cluster).docs).inventory
     return { parsed, inventory }
   }
-  const base = await bestOf(2, readAndParse)
+  const base = await bestOf(1, readAndParse)
   const tr = await bestOf(1, () => {
     const { parsed, inventory } = readAndParse()
     const t = translate(parsed, dialect, inventory)
     return { text: serialise(t.objects, 'yaml'), fidelity: t.fidelity }
   })
   const output = tr.value.text
-  const baseBoth = await bestOf(2, () => {
+  const baseBoth = await bestOf(1, () => {
     readAndParse()
     return parseDocs(parseText('output.yaml', output).docs)
   })
