@@ -20,21 +20,35 @@ const calicoPolicy = (namespace: string, name: string): string =>
 const tree = (dir: string): ReadonlyArray<string> => fs.readdirSync(dir, { recursive: true }).map(String).sort()
 
 describe('translate --out DIR', () => {
-  it('writes a policy named ../../../../../escaped inside DIR (issue 14 reproducer)', async () => {
-    const dir = tempFiles({ 'in/p.yaml': calicoPolicy('a', '../../../../../escaped'), 'w/x/y/z/.keep': '' })
+  // Policies with such names are refused on input (metadata.name must be a DNS-1123 subdomain); the
+  // writer must not rely on that: objects of kinds netpolx passes through keep any name.
+  const widget = (namespace: string, name: string): string =>
+    `apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: ${JSON.stringify(name)}, namespace: ${JSON.stringify(namespace)}}\n`
+
+  it('refuses a policy named ../../../../../escaped on input and writes nothing (issue 14 reproducer)', async () => {
+    const dir = tempFiles({ 'in/p.yaml': calicoPolicy('a', '../../../../../escaped') })
+    const out = path.join(dir, 'outd')
+    const r = await runCli(['translate', '-f', path.join(dir, 'in', 'p.yaml'), '--to', 'calico', '--out', `${out}/`])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('p.yaml:3:18: error invalid-field: metadata.name: invalid name "../../../../../escaped"')
+    expect(tree(dir)).toEqual(['in', 'in/p.yaml'])
+  })
+
+  it('writes an object named ../../../../../escaped inside DIR (issue 14 reproducer)', async () => {
+    const dir = tempFiles({ 'in/p.yaml': widget('a', '../../../../../escaped'), 'w/x/y/z/.keep': '' })
     const out = path.join(dir, 'w', 'x', 'y', 'z', 'outd')
     const r = await runCli(['translate', '-f', path.join(dir, 'in', 'p.yaml'), '--to', 'calico', '--out', `${out}/`])
     expect(r).toEqual({ code: 0, stdout: '', stderr: '' })
-    expect(tree(dir)).toEqual(['in', 'in/p.yaml', 'w', 'w/x', 'w/x/y', 'w/x/y/z', 'w/x/y/z/.keep', 'w/x/y/z/outd', 'w/x/y/z/outd/.netpolx-manifest', 'w/x/y/z/outd/networkpolicy_a_..%2F..%2F..%2F..%2F..%2Fescaped.yaml'])
+    expect(tree(dir)).toEqual(['in', 'in/p.yaml', 'w', 'w/x', 'w/x/y', 'w/x/y/z', 'w/x/y/z/.keep', 'w/x/y/z/outd', 'w/x/y/z/outd/.netpolx-manifest', 'w/x/y/z/outd/widget_a_..%2F..%2F..%2F..%2F..%2Fescaped.yaml'])
   })
 
   it('keeps a/b_c and a_b/c, a/Web and a/web apart (issue 14 reproducer)', async () => {
-    const dir = tempFiles({ 'p.yaml': [calicoPolicy('a', 'b_c'), calicoPolicy('a_b', 'c'), calicoPolicy('a', 'Web'), calicoPolicy('a', 'web')].join('---\n') })
+    const dir = tempFiles({ 'p.yaml': [widget('a', 'b_c'), widget('a_b', 'c'), widget('a', 'Web'), widget('a', 'web')].join('---\n') })
     const out = path.join(dir, 'out')
     const r = await runCli(['translate', '-f', path.join(dir, 'p.yaml'), '--to', 'calico', '--out', `${out}/`])
     expect(r.code).toBe(0)
     const files = tree(out).filter((f) => f !== '.netpolx-manifest')
-    expect(files).toEqual(['networkpolicy_a%5Fb_c.yaml', 'networkpolicy_a_%57eb.yaml', 'networkpolicy_a_b%5Fc.yaml', 'networkpolicy_a_web.yaml'])
+    expect(files).toEqual(['widget_a%5Fb_c.yaml', 'widget_a_%57eb.yaml', 'widget_a_b%5Fc.yaml', 'widget_a_web.yaml'])
     const names = files.map((f) => (YAML.parse(fs.readFileSync(path.join(out, f), 'utf8')) as { metadata: { namespace: string; name: string } }).metadata)
     expect(names.map((m) => `${m.namespace}/${m.name}`).sort()).toEqual(['a/Web', 'a/b_c', 'a/web', 'a_b/c'])
   })
