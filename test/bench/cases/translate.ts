@@ -38,7 +38,7 @@ export const translateWithInventory = async (source: Source, target: string, cou
     const inventory = load(parseText('cluster.yaml', cluster).docs).inventory
     return { parsed, inventory }
   }
-  const base = await bestOf(1, readAndParse)
+  const base = await bestOf(2, readAndParse)
   const tr = await bestOf(1, () => {
     const { parsed, inventory } = readAndParse()
     const t = translate(parsed, dialect, inventory)
