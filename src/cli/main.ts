@@ -7,6 +7,7 @@ import type { Io } from './common.js'
 import { Exit, exitCodes, nodeIo } from './common.js'
 import { defaultsCommand } from './defaults.js'
 import { equivCommand } from './equiv.js'
+import { explainCommand } from './explain.js'
 import { goldenCommand } from './golden.js'
 import { reachCommand } from './reach.js'
 import { translateCommand } from './translate.js'
@@ -36,6 +37,7 @@ export const program = (io: Io): Command => {
   for (const c of [validateCommand(io), translateCommand(io), reachCommand(io), equivCommand(io)]) root.addCommand(c)
   root.addCommand(goldenCommand(io))
   root.addCommand(defaultsCommand(io))
+  root.addCommand(explainCommand(io))
   root.commands.forEach((c) => c.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)'))
   root.exitOverride()
   root.commands.forEach((c) => c.exitOverride())
