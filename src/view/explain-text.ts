@@ -48,7 +48,8 @@ export const directionLine = (t: DirectionTrace): string =>
 
 /** A short reason for a verdict: the deciding direction(s). */
 export const flowReason = (f: FlowTrace): string => {
-  const deciding = f.allowed ? [f.egress, f.ingress] : [f.egress, f.ingress].filter((t) => !t.allowed)
+  const deciding = [f.egress, f.ingress].filter((t) => (f.allowed ? t.decision._tag !== 'notIsolated' : !t.allowed))
+  if (deciding.length === 0) return 'no policy selects either endpoint: not isolated'
   return deciding.map((t) => `${t.direction} of ${t.endpoint}: ${decisionText(t.decision)}`).join('; ')
 }
 
@@ -58,7 +59,9 @@ const policyLine = (p: PolicyRef, i: number): string =>
 const directionBlock = (t: DirectionTrace): ReadonlyArray<string> => [
   `  ${directionLine(t)}`,
   ...(t.policies.length === 0 ? [] : [`    policies selecting ${t.endpoint} for ${t.direction}, in evaluation order:`, ...t.policies.map(policyLine)]),
-  ...(t.matched.length === 0 ? [] : [`    rules matching ${t.direction === 'egress' ? `to ${t.peer}` : `from ${t.peer}`}:`, ...t.matched.map((r) => `      ${ruleText(r)}`)])
+  ...(t.matched.length === 0 || (t.matched.length === 1 && t.decision._tag === 'rule' && t.matched[0] === t.decision.rule)
+    ? []
+    : [`    rules matching ${t.direction === 'egress' ? `to ${t.peer}` : `from ${t.peer}`}:`, ...t.matched.map((r) => `      ${ruleText(r)}`)])
 ]
 
 /** The full text of one flow's trace. */
