@@ -21,6 +21,7 @@
  */
 import type { Inventory } from '../cluster/inventory.js'
 import type { Location } from '../diagnostics.js'
+import { formatLocation } from '../diagnostics.js'
 import * as F from '../ir/formula.js'
 import type { Action, Direction, Policy, PolicySet, Rule } from '../ir/policy.js'
 import { qualifiedName, rulesOf } from '../ir/policy.js'
@@ -315,4 +316,24 @@ export const explainReach = (set: PolicySet, inventory: Inventory, model: Model,
   const r = reach(set, inventory, model, probes)
   const { prepared } = model.prepare(set, r.classes, inventory)
   return { reach: r, explainer: explainer(set, r.classes, inventory, model, prepared) }
+}
+
+/** What decided a direction in a few words, with the deciding rule's position (for `equiv`'s counterexamples). */
+export const briefDecision = (t: DirectionTrace): string => {
+  const d = t.decision
+  const text =
+    d._tag === 'rule'
+      ? `rule ${d.rule.index} of ${d.rule.policy.name}${d.rule.location === undefined ? '' : ` at ${formatLocation(d.rule.location)}`} ${d.rule.action === 'allow' ? 'allows' : d.rule.action === 'deny' ? 'denies' : d.rule.action}`
+      : d._tag === 'defaultDeny'
+        ? 'no rule matches: default deny'
+        : d._tag === 'tierDefault'
+          ? `no rule matches: end of tier "${d.tier}" denies`
+          : d._tag === 'profile'
+            ? 'every tier passed: the profile allows'
+            : d._tag === 'notDefaultDeny'
+              ? 'no rule matches, not default-deny'
+              : d._tag === 'unconditional'
+                ? d.why
+                : 'not isolated'
+  return t.consistent ? text : `${text} [inconsistent with the truth table: please report this bug]`
 }
