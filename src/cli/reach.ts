@@ -11,6 +11,21 @@ import { defaultProbes, matrix, reach } from '../semantics/table.js'
 import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } from './common.js'
 import { loadCluster } from './translate.js'
+import { reachHtml } from '../view/html-reach.js'
+import { reachCsv, reachCutJson, reachText } from '../view/reach-text.js'
+import type { Selector } from '../view/select.js'
+import { parseSelector, selectIndices } from '../view/select.js'
+
+/** The `netpolx explain` command line a report offers for flows it has no embedded explanation of. */
+export const explainCmd = (files: ReadonlyArray<string>, cluster: ReadonlyArray<string>, cni: string): string =>
+  ['netpolx explain', ...files.map((f) => `-f ${f}`), ...cluster.map((c) => `--cluster ${c}`), `--cni ${cni}`].join(' ')
+
+const selectorsOrExit = (io: Io, flag: string, texts: ReadonlyArray<string> | undefined): ReadonlyArray<Selector> =>
+  (texts ?? []).map((t) => {
+    const s = parseSelector(t)
+    if (E.isLeft(s)) throw usageError(io, `${flag}: ${s.left}`)
+    return s.right
+  })
 
 interface Options {
   readonly filename: ReadonlyArray<string>
@@ -18,7 +33,9 @@ interface Options {
   readonly cni: string | undefined
   readonly port: ReadonlyArray<string> | undefined
   readonly external: ReadonlyArray<string> | undefined
-  readonly output: 'table' | 'json'
+  readonly output: 'table' | 'json' | 'csv' | 'html'
+  readonly from: ReadonlyArray<string> | undefined
+  readonly to: ReadonlyArray<string> | undefined
   readonly verbose: boolean
 }
 
@@ -73,9 +90,13 @@ export const reachCommand = (io: Io): Command =>
     .addOption(new Option('--cni <cni>', 'enforcement model (default: the dialect of the documents; k8s for Kubernetes-only sets)').choices(['k8s', 'calico', 'cilium']))
     .option('--port <port>', 'probe PORT[/PROTOCOL] (default protocol TCP); repeatable (default: every port the policies single out)', collect)
     .option('--external <ip>', 'an address outside the cluster to include as an endpoint; repeatable', collect)
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--from <selector>', "only these sources: NAMESPACE/NAME (globs * and ?; a bare name is a namespace) or a label selector like app=web,tier!=db; repeatable", collect)
+    .option('--to <selector>', 'only these destinations (as --from); repeatable', collect)
+    .addOption(new Option('-o, --output <format>', 'output format (json: with --from/--to, "from" and "to" replace "endpoints")').choices(['table', 'json', 'csv', 'html']).default('table'))
     .option('-v, --verbose', 'also print info-level notes', false)
     .action(async (opts: Options) => {
+      const from = selectorsOrExit(io, '--from', opts.from)
+      const to = selectorsOrExit(io, '--to', opts.to)
       const probes: Array<Probe> = []
       for (const p of opts.port ?? []) {
         const r = parseProbe(p)
@@ -100,5 +121,10 @@ export const reachCommand = (io: Io): Command =>
       const r = reach(parsed.set, inv, model, probes.length > 0 ? probes : defaultProbes(parsed.set, inv))
       printDiagnostics(io, r.diagnostics, opts.verbose)
       if (D.hasErrors(r.diagnostics)) throw new Exit(exitCodes.usage)
-      io.stdout(opts.output === 'json' ? reachJson(r) : reachTable(r))
+      const cut = { rows: selectIndices(r.classes.endpoints, from), cols: selectIndices(r.classes.endpoints, to) }
+      const whole = from.length === 0 && to.length === 0
+      if (opts.output === 'html') io.stdout(reachHtml(parsed.set, inv, model, r, cut, explainCmd(opts.filename, opts.cluster, cni)))
+      else if (opts.output === 'csv') io.stdout(reachCsv(r, cut))
+      else if (opts.output === 'json') io.stdout(whole ? reachJson(r) : reachCutJson(r, cut))
+      else io.stdout(reachText(r, cut))
     })
