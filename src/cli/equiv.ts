@@ -18,6 +18,11 @@ import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } from './common.js'
 import { parseProbe } from './reach.js'
 import { loadCluster } from './translate.js'
+import type { PolicySet } from '../ir/policy.js'
+import type { Model } from '../semantics/model.js'
+import { reach } from '../semantics/table.js'
+import { equivHtml } from '../view/html-reach.js'
+import { explainCmd } from './reach.js'
 
 interface Options {
   readonly left: ReadonlyArray<string>
@@ -27,7 +32,7 @@ interface Options {
   readonly rightCni: string | undefined
   readonly port: ReadonlyArray<string> | undefined
   readonly external: ReadonlyArray<string> | undefined
-  readonly output: 'text' | 'json'
+  readonly output: 'text' | 'json' | 'html'
   readonly verbose: boolean
 }
 
@@ -112,7 +117,7 @@ export const equivCommand = (io: Io): Command =>
     .addOption(cniOption('--right-cni', 'right'))
     .option('--port <port>', 'compare only PORT[/PROTOCOL] (default protocol TCP); repeatable', collect)
     .option('--external <ip>', 'an address outside the cluster to include as an endpoint; repeatable', collect)
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('-o, --output <format>', 'output format (html: a self-contained page with both truth tables, differing cells coloured)').choices(['text', 'json', 'html']).default('text'))
     .option('-v, --verbose', 'also print info-level notes', false)
     .action(async (opts: Options) => {
       const stdinUsers = [...opts.left, ...opts.right, ...opts.cluster].filter((p) => p === '-').length
@@ -146,6 +151,15 @@ export const equivCommand = (io: Io): Command =>
       const r = equiv({ set: left.set, model: leftModel }, { set: right.set, model: rightModel }, inv, probes.length > 0 ? probes : undefined, printedDifferences)
       printDiagnostics(io, r.diagnostics, opts.verbose)
       if (D.hasErrors(r.diagnostics)) throw new Exit(exitCodes.usage)
-      io.stdout(opts.output === 'json' ? equivJson(r) : equivText(r))
+      if (opts.output === 'html') {
+        const side = (label: string, files: ReadonlyArray<string>, set: PolicySet, model: Model) => ({
+          label,
+          set,
+          model,
+          reach: reach(set, inv, model, r.probes),
+          cmd: explainCmd(files, opts.cluster, model.name)
+        })
+        io.stdout(equivHtml({ left: side('left', opts.left, left.set, leftModel), right: side('right', opts.right, right.set, rightModel) }, inv, r))
+      } else io.stdout(opts.output === 'json' ? equivJson(r) : equivText(r))
       if (!r.equivalent) throw new Exit(exitCodes.finding)
     })

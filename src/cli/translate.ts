@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
 import * as D from '../diagnostics.js'
 import type { Inventory } from '../cluster/inventory.js'
 import { load } from '../cluster/inventory.js'
 import type { Format } from '../io/serialise.js'
-import { reportJson } from '../report.js'
+import { reportJson, reportOf } from '../report.js'
+import type { Sources } from '../view/html-translate.js'
+import { translateHtml } from '../view/html-translate.js'
 import { dialectByName, parseDocs, translate } from '../pipeline.js'
 import type { CniName } from '../semantics/model.js'
 import type { Io } from './common.js'
@@ -17,7 +20,7 @@ interface Options {
   readonly allowLossy: boolean
   readonly output: Format
   readonly out: string | undefined
-  readonly report: 'text' | 'json'
+  readonly report: 'text' | 'json' | 'html'
   readonly verbose: boolean
 }
 
@@ -31,6 +34,21 @@ export const loadCluster = async (io: Io, paths: ReadonlyArray<string> | undefin
   return r.inventory
 }
 
+/** The lines of every file a finding points into (unreadable ones, like standard input, left out). */
+const sourcesOf = (ds: ReadonlyArray<D.Diagnostic>): Sources => {
+  const out = new Map<string, ReadonlyArray<string>>()
+  for (const d of ds) {
+    const file = d.location?.file
+    if (file === undefined || out.has(file)) continue
+    try {
+      out.set(file, readFileSync(file, 'utf8').split(/\r?\n/))
+    } catch {
+      // not a readable file (standard input, gone since): no excerpt
+    }
+  }
+  return out
+}
+
 export const translateCommand = (io: Io): Command =>
   new Command('translate')
     .description('Translate network policies into another dialect through the IR.')
@@ -42,7 +60,7 @@ export const translateCommand = (io: Io): Command =>
     .option('--allow-lossy', 'write the output even when some construct is approximated (exit code 1 all the same)', false)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .option('--out <path>', 'write to this file (or, if it is a directory or ends with /, one file per object) instead of standard output; written atomically')
-    .addOption(new Option('--report <format>', 'how to print findings on standard error').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--report <format>', 'how to print findings on standard error (html: a self-contained page; redirect it, e.g. 2> report.html)').choices(['text', 'json', 'html']).default('text'))
     .option('-v, --verbose', 'also print info-level notes', false)
     .action(async (opts: Options) => {
       const target = dialectByName(opts.to)
@@ -57,10 +75,11 @@ export const translateCommand = (io: Io): Command =>
       const t = translate(parsed, target, inventory, opts.fromCni)
       const all = [...parsed.diagnostics, ...t.diagnostics]
       if (opts.report === 'json') io.stderr(reportJson(all, t.fidelity))
+      else if (opts.report === 'html') io.stderr(translateHtml(reportOf(all, t.fidelity), opts.to, sourcesOf(all)))
       else printDiagnostics(io, all, opts.verbose)
       const faithful = D.isFaithful(t.fidelity)
       if (!faithful && !opts.allowLossy) {
-        if (opts.report !== 'json')
+        if (opts.report === 'text')
           io.stderr(`netpolx: error lossy: the translation is ${t.fidelity}; nothing written (use --allow-lossy to write it with comments)\n`)
         throw new Exit(exitCodes.finding)
       }
