@@ -12,7 +12,7 @@ import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } from './common.js'
 import { loadCluster } from './translate.js'
 import { reachHtml } from '../view/html-reach.js'
-import { reachCsv, reachCutJson, reachText } from '../view/reach-text.js'
+import { reachCsvChunks, reachCutJson, reachText } from '../view/reach-text.js'
 import type { Selector } from '../view/select.js'
 import { parseSelector, selectIndices } from '../view/select.js'
 
@@ -124,7 +124,7 @@ export const reachCommand = (io: Io): Command =>
       const cut = { rows: selectIndices(r.classes.endpoints, from), cols: selectIndices(r.classes.endpoints, to) }
       const whole = from.length === 0 && to.length === 0
       if (opts.output === 'html') io.stdout(reachHtml(parsed.set, inv, model, r, cut, explainCmd(opts.filename, opts.cluster, cni)))
-      else if (opts.output === 'csv') io.stdout(reachCsv(r, cut))
+      else if (opts.output === 'csv') for (const chunk of reachCsvChunks(r, cut)) io.stdout(chunk)
       else if (opts.output === 'json') io.stdout(whole ? reachJson(r) : reachCutJson(r, cut))
       else io.stdout(reachText(r, cut))
     })

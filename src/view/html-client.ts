@@ -40,24 +40,32 @@ function allowed(s,p,i,j){var n=s.n,k=s.classOf[i]*n+s.classOf[j];return (s.bits
 function buildLines(idx){var out=[],byNs={},order=[];idx.forEach(function(i){var ns=D.ns[i];if(!(ns in byNs)){byNs[ns]=[];order.push(ns);}byNs[ns].push(i);});
  order.forEach(function(ns){var m=byNs[ns];if(expanded[ns]||m.length===1){m.forEach(function(i){out.push({ns:ns,label:D.ids[i],members:[i],group:false});});}
  else out.push({ns:ns,label:D.namespaces[ns]+' ('+m.length+')',members:m,group:true});});
- out.forEach(function(l){var g={};l.members.forEach(function(i){var k=D.sides.map(function(s){return s.classOf[i];}).join(',');if(!g[k])g[k]={i:i,count:0};g[k].count++;});l.groups=Object.keys(g).map(function(k){return g[k];});});
+ out.forEach(function(l){var g={};l.members.forEach(function(i){var k=S0.classOf[i]+','+(S1?S1.classOf[i]:0);if(!g[k])g[k]={i:i,c0:S0.classOf[i],c1:S1?S1.classOf[i]:0,count:0};g[k].count++;});l.groups=Object.keys(g).map(function(k){return g[k];});});
  return out;}
-function stats(r,c){var t=0,a=D.sides.map(function(){return 0;}),d=0;
- r.groups.forEach(function(x){c.groups.forEach(function(y){var w=x.count*y.count,v=D.sides.map(function(s){return allowed(s,probe,x.i,y.i);});t+=w;v.forEach(function(b,k){a[k]+=b*w;});if(v.length>1&&v[0]!==v[1])d+=w;});});
- return {total:t,allowed:a,diff:d};}
+var S0=D.sides[0],S1=D.sides[1];
+function bit(s,a,b){var k=a*s.n+b;return (s.bits[probe][k>>3]>>(k&7))&1;}
+function stats(r,c){var t=0,a0=0,a1=0,d=0,G=r.groups,H=c.groups;
+ for(var x=0;x<G.length;x++){var X=G[x];for(var y=0;y<H.length;y++){var Y=H[y],w=X.count*Y.count,v0=bit(S0,X.c0,Y.c0);t+=w;a0+=v0*w;if(S1){var v1=bit(S1,X.c1,Y.c1);a1+=v1*w;if(v0!==v1)d+=w;}}}
+ return {total:t,allowed:S1?[a0,a1]:[a0],diff:d};}
+var RGB={};function rgb(h){if(!RGB[h])RGB[h]=[parseInt(h.slice(1,3),16),parseInt(h.slice(3,5),16),parseInt(h.slice(5,7),16)];return RGB[h];}
 function colour(st){if(D.sides.length>1){if(st.diff>0)return st.diff===st.total?'#7b1fa2':'#ce93d8';return st.allowed[0]===st.total?'#c8e6c9':st.allowed[0]===0?'#ffcdd2':'#ffe0b2';}
  var f=st.allowed[0]/st.total;return f===1?'#2e7d32':f===0?'#c62828':'#f9a825';}
 function draw(){lines.rows=buildLines(D.rows);lines.cols=buildLines(D.cols);var R=lines.rows.length,C=lines.cols.length;
  cell=Math.max(4,Math.min(22,Math.floor(900/Math.max(R,C,1))));ctx.font='12px system-ui,sans-serif';
  labelW=Math.min(260,8+Math.max.apply(null,lines.rows.map(function(l){return ctx.measureText(l.label).width;}).concat([40])));
  labelH=Math.min(200,8+Math.max.apply(null,lines.cols.map(function(l){return ctx.measureText(l.label).width;}).concat([40])));
- var dpr=window.devicePixelRatio||1,W=labelW+C*cell+1,H=labelH+R*cell+1;canvas.width=W*dpr;canvas.height=H*dpr;canvas.style.width=W+'px';canvas.style.height=H+'px';
- ctx.setTransform(dpr,0,0,dpr,0,0);ctx.fillStyle='#fff';ctx.fillRect(0,0,W,H);ctx.font='12px system-ui,sans-serif';ctx.textBaseline='middle';
- for(var r=0;r<R;r++){var L=lines.rows[r];ctx.fillStyle=L.group?'#1d2330':'#4a5468';if(cell>=9)ctx.fillText((L.group?'\\u25b8 ':'  ')+L.label,2,labelH+r*cell+cell/2,labelW-4);
-  for(var c=0;c<C;c++){ctx.fillStyle=colour(stats(L,lines.cols[c]));ctx.fillRect(labelW+c*cell,labelH+r*cell,cell-(cell>5?1:0),cell-(cell>5?1:0));}}
+ if(cell<9){labelW=8;labelH=8;}
+ var W=labelW+C*cell+1,H=labelH+R*cell+1;canvas.width=W;canvas.height=H;
+ ctx.fillStyle='#fff';ctx.fillRect(0,0,W,H);ctx.font='12px system-ui,sans-serif';ctx.textBaseline='middle';
+ /* cells as pixels: one putImageData instead of a fillRect per cell */
+ var gap=cell>5?1:0,img=ctx.createImageData(Math.max(1,C*cell),Math.max(1,R*cell)),px=img.data,stride=C*cell;
+ for(var r=0;r<R;r++){var L=lines.rows[r];for(var c=0;c<C;c++){var col=rgb(colour(stats(L,lines.cols[c])));
+  for(var yy=0;yy<cell-gap;yy++){var o=((r*cell+yy)*stride+c*cell)*4;for(var xx=0;xx<cell-gap;xx++){px[o]=col[0];px[o+1]=col[1];px[o+2]=col[2];px[o+3]=255;o+=4;}}}}
+ ctx.putImageData(img,labelW,labelH);
+ if(cell>=9)for(var r1=0;r1<R;r1++){var L1=lines.rows[r1];ctx.fillStyle=L1.group?'#1d2330':'#4a5468';ctx.fillText((L1.group?'\\u25b8 ':'  ')+L1.label,2,labelH+r1*cell+cell/2,labelW-4);}
  if(cell>=9){ctx.save();for(var c2=0;c2<C;c2++){var K=lines.cols[c2];ctx.save();ctx.translate(labelW+c2*cell+cell/2,labelH-4);ctx.rotate(-Math.PI/2);ctx.fillStyle=K.group?'#1d2330':'#4a5468';ctx.fillText((K.group?'\\u25b8 ':'  ')+K.label,0,0,labelH-6);ctx.restore();}ctx.restore();}
- var prev=null;for(var r2=0;r2<R;r2++){if(prev!==null&&lines.rows[r2].ns!==prev){ctx.fillStyle='#1d2330';ctx.fillRect(labelW,labelH+r2*cell-1,C*cell,1);}prev=lines.rows[r2].ns;}
- prev=null;for(var c3=0;c3<C;c3++){if(prev!==null&&lines.cols[c3].ns!==prev){ctx.fillStyle='#1d2330';ctx.fillRect(labelW+c3*cell-1,labelH,1,R*cell);}prev=lines.cols[c3].ns;}
+ var prev=null;if(cell>=9)for(var r2=0;r2<R;r2++){if(prev!==null&&lines.rows[r2].ns!==prev){ctx.fillStyle='#1d2330';ctx.fillRect(labelW,labelH+r2*cell-1,C*cell,1);}prev=lines.rows[r2].ns;}
+ prev=null;if(cell>=9)for(var c3=0;c3<C;c3++){if(prev!==null&&lines.cols[c3].ns!==prev){ctx.fillStyle='#1d2330';ctx.fillRect(labelW+c3*cell-1,labelH,1,R*cell);}prev=lines.cols[c3].ns;}
  if(sel&&sel.r<R&&sel.c<C){ctx.strokeStyle='#1565c0';ctx.lineWidth=3;ctx.strokeRect(labelW+sel.c*cell-1,labelH+sel.r*cell-1,cell+1,cell+1);ctx.lineWidth=1;}}
 function at(ev){var b=canvas.getBoundingClientRect(),x=ev.clientX-b.left,y=ev.clientY-b.top;
  return {r:y<labelH?-1:Math.floor((y-labelH)/cell),c:x<labelW?-1:Math.floor((x-labelW)/cell)};}
@@ -84,8 +92,9 @@ canvas.addEventListener('click',function(ev){var p=at(ev);
  if(p.r>=0&&p.c>=0&&lines.rows[p.r]&&lines.cols[p.c]){sel={r:p.r,c:p.c};draw();show(p.r,p.c);}});
 var bar=document.getElementById('ports');D.probes.forEach(function(name,k){var b=document.createElement('button');b.textContent=name;if(k===0)b.className='on';
  b.addEventListener('click',function(){probe=k;Array.prototype.forEach.call(bar.children,function(x,m){x.className=m===k?'on':'';});draw();});bar.appendChild(b);});
-document.getElementById('expand').addEventListener('click',function(){D.namespaces.forEach(function(_,k){expanded[k]=true;});draw();});
-document.getElementById('collapse').addEventListener('click',function(){expanded={};draw();});
+var expandBtn=document.getElementById('expand');if(D.rows.length>1500||D.cols.length>1500){expandBtn.disabled=true;expandBtn.title='too many endpoints to show one by one: expand namespaces by clicking their labels';}
+expandBtn.addEventListener('click',function(){D.namespaces.forEach(function(_,k){expanded[k]=true;});sel=null;draw();});
+document.getElementById('collapse').addEventListener('click',function(){expanded={};sel=null;draw();});
 if(D.namespaces.length<=12&&D.ids.length<=60)D.namespaces.forEach(function(_,k){expanded[k]=true;});
 /* for tests and scripting: the page coordinates of the centre of the cell (source, destination) */
 window.netpolxCell=function(from,to){var r=-1,c=-1;lines.rows.forEach(function(l,k){if(l.label===from)r=k;});lines.cols.forEach(function(l,k){if(l.label===to)c=k;});

@@ -119,18 +119,27 @@ export const reachText = (r: Reach, cut: Cut): string => {
 
 const csvField = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s)
 
-/** One line per flow: `source,destination,port,protocol,allowed`. */
-export const reachCsv = (r: Reach, cut: Cut): string => {
-  const out: Array<string> = ['source,destination,port,protocol,allowed']
+/**
+ * One line per flow: `source,destination,port,protocol,allowed`, as chunks of one source row each
+ * (5,000 pods make 25 M lines: they are written as they come, never held at once).
+ */
+export function* reachCsvChunks(r: Reach, cut: Cut): Generator<string> {
+  yield 'source,destination,port,protocol,allowed\n'
+  const to = cut.cols.map((j) => csvField(idOf(r, j)))
   for (const t of r.tables) {
-    const proto = P.protocolName(t.probe.protocol)
+    const tail = `,${t.probe.port},${P.protocolName(t.probe.protocol)},`
     for (const i of cut.rows) {
       const from = csvField(idOf(r, i))
-      for (const j of cut.cols) out.push(`${from},${csvField(idOf(r, j))},${t.probe.port},${proto},${cell(r, t, i, j)}`)
+      let chunk = ''
+      cut.cols.forEach((j, b) => {
+        chunk += `${from},${to[b] ?? ''}${tail}${cell(r, t, i, j)}\n`
+      })
+      yield chunk
     }
   }
-  return `${out.join('\n')}\n`
 }
+
+export const reachCsv = (r: Reach, cut: Cut): string => [...reachCsvChunks(r, cut)].join('')
 
 /** The JSON of a cut table: `allowed[i][j]` says whether `from[i]` may connect to `to[j]`. */
 export const reachCutJson = (r: Reach, cut: Cut): string => {
