@@ -84,7 +84,7 @@ const namespaceSummary = (r: Reach, cut: Cut): string => {
   const dst = groupsOf(cut.cols)
   const srcNs = [...new Set(src.map((g) => g.ns))]
   const dstNs = [...new Set(dst.map((g) => g.ns))]
-  if (srcNs.length > tableLimit || dstNs.length > tableLimit) return ''
+  if (srcNs.length > tableLimit || dstNs.length > tableLimit) return `(${srcNs.length} source namespaces × ${dstNs.length} destination namespaces: too many to summarise here)\n`
   const width = Math.max(1, ...srcNs.map((s) => s.length))
   const keyWidth = Math.max(1, String(dstNs.length).length)
   const tables = r.tables.map((t) => {
