@@ -17,7 +17,8 @@
  *
  * So the traces built on this (`explain.ts`) match exactly what `reach` matches, including named
  * ports, network sets, node-relative entities and whatever a model learns later. Results are
- * memoised per (policy, direction, rule, probe).
+ * memoised per (policy, direction, rule, probe). One shortcut: a namespaced policy is not asked
+ * about endpoints outside its namespace (its scoped subject requires the namespace).
  */
 import type { Inventory } from '../cluster/inventory.js'
 import * as F from '../ir/formula.js'
@@ -77,6 +78,10 @@ export const matcher = (set: PolicySet, classes: Classes, inventory: Inventory, 
   }
   const sameAs = (a: B.Bitset, b: B.Bitset): boolean => a.every((w, i) => w === b[i])
   const selects = (pi: number, d: Direction, c: number, probe: Probe): boolean => {
+    // a namespaced policy selects nothing outside its namespace under any model (its scoped
+    // subject requires the namespace, an atom no model reads differently): no need to ask
+    const p = policy(pi)
+    if (p !== undefined && p.scope._tag === 'namespace' && classes.representatives[c]?.namespace !== p.scope.namespace) return false
     const b = baseline(pi, d, c, probe)
     return b !== undefined && !sameAs(b, full)
   }
