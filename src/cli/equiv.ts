@@ -22,6 +22,11 @@ import { equivJsonChunks } from './output/equiv-json.js'
 import { collectChunks, writeStreamed } from './output/sink.js'
 import { equivFindings } from '../report/equiv.js'
 import { chooseReport, ciFormats, emitReport, fileFindings, reportFileOption, reportOption, takesStdout } from './report.js'
+import type { PolicySet } from '../ir/policy.js'
+import type { Model } from '../semantics/model.js'
+import { reach } from '../semantics/table.js'
+import { equivHtml } from '../view/html-reach.js'
+import { explainCmd } from './reach.js'
 
 interface Options {
   readonly left: ReadonlyArray<string>
@@ -31,7 +36,7 @@ interface Options {
   readonly rightCni: string | undefined
   readonly port: ReadonlyArray<string> | undefined
   readonly external: ReadonlyArray<string> | undefined
-  readonly output: 'text' | 'json'
+  readonly output: 'text' | 'json' | 'html'
   readonly verbose: boolean
   readonly report?: string
   readonly reportFile?: string
@@ -85,7 +90,7 @@ export const equivCommand = (io: Io): Command =>
     .addOption(cniOption('--right-cni', 'right'))
     .option('--port <port>', 'compare only PORT[/PROTOCOL] (default protocol TCP) or ICMP/TYPE[/CODE], ICMPv6/TYPE[/CODE]; repeatable', collect)
     .option('--external <ip>', 'an address outside the cluster to include as an endpoint; repeatable', collect)
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('-o, --output <format>', 'output format (html: a self-contained page with both truth tables, differing cells coloured)').choices(['text', 'json', 'html']).default('text'))
     .option('-v, --verbose', 'also print info-level notes', false)
     .addOption(reportOption(['text', ...ciFormats]))
     .addOption(reportFileOption())
@@ -132,7 +137,16 @@ export const equivCommand = (io: Io): Command =>
       if (D.hasErrors(r.diagnostics)) throw new Exit(exitCodes.usage)
       await emitReport(io, report, equivFindings(r, opts.left, opts.right, differenceLine, equivText(r), leftDocs[0]?.file), opts.verbose, [])
       if (!takesStdout(report)) {
-        if (opts.output === 'json') await writeStreamed(io, equivJsonChunks(r))
+        if (opts.output === 'html') {
+          const side = (label: string, files: ReadonlyArray<string>, set: PolicySet, model: Model) => ({
+            label,
+            set,
+            model,
+            reach: reach(set, inv, model, r.probes),
+            cmd: explainCmd(files, opts.cluster, model.name)
+          })
+          io.stdout(equivHtml({ left: side('left', opts.left, left.set, leftModel), right: side('right', opts.right, right.set, rightModel) }, inv, r))
+        } else if (opts.output === 'json') await writeStreamed(io, equivJsonChunks(r))
         else io.stdout(equivText(r))
       }
       if (!r.equivalent) throw new Exit(exitCodes.finding)

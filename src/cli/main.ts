@@ -12,6 +12,7 @@ import type { Shell } from './completion.js'
 import { completion, shells, specOf } from './completion.js'
 import { defaultsCommand } from './defaults.js'
 import { equivCommand } from './equiv.js'
+import { explainCommand } from './explain.js'
 import { goldenCommand } from './golden.js'
 import { reachCommand } from './reach.js'
 import { translateCommand } from './translate.js'
@@ -70,6 +71,7 @@ export const program = (io: Io, name = 'netpolx'): Command => {
   root.addCommand(defaultsCommand(io))
   root.addCommand(versionCommand(io))
   root.addCommand(completionCommand(io, () => root))
+  root.addCommand(explainCommand(io))
   root.commands.forEach((c) => c.configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)'))
   root.exitOverride()
   root.commands.forEach((c) => c.exitOverride())

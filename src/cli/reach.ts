@@ -12,10 +12,27 @@ import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } from './common.js'
 import { loadCluster } from './translate.js'
 import { namespaceFlags, namespaceHelp, namespaceOrExit } from './namespace.js'
-import type { ReachFormat } from './output/reach-output.js'
 import { classDefaultCells, reachFormats, writeReach } from './output/reach-output.js'
-import { reachJsonChunks, reachTableChunks } from './output/reach-pods.js'
-import { collectChunks } from './output/sink.js'
+import { podLevelCells, reachJsonChunks, reachTableChunks } from './output/reach-pods.js'
+import { collectChunks, writeStreamed } from './output/sink.js'
+import { reachHtml } from '../view/html-reach.js'
+import { reachCsvChunks, reachCutJson, reachText } from '../view/reach-text.js'
+import type { Selector } from '../view/select.js'
+import { parseSelector, selectIndices } from '../view/select.js'
+
+/** The `netpolx explain` command line a report offers for flows it has no embedded explanation of. */
+export const explainCmd = (files: ReadonlyArray<string>, cluster: ReadonlyArray<string>, cni: string): string =>
+  ['netpolx explain', ...files.map((f) => `-f ${f}`), ...cluster.map((c) => `--cluster ${c}`), `--cni ${cni}`].join(' ')
+
+const selectorsOrExit = (io: Io, flag: string, texts: ReadonlyArray<string> | undefined): ReadonlyArray<Selector> =>
+  (texts ?? []).map((t) => {
+    const s = parseSelector(t)
+    if (E.isLeft(s)) throw usageError(io, `${flag}: ${s.left}`)
+    return s.right
+  })
+
+const reachOutputs = [...reachFormats, 'csv', 'html'] as const
+type ReachOutput = (typeof reachOutputs)[number]
 
 interface Options {
   readonly filename: ReadonlyArray<string>
@@ -23,7 +40,9 @@ interface Options {
   readonly cni: string | undefined
   readonly port: ReadonlyArray<string> | undefined
   readonly external: ReadonlyArray<string> | undefined
-  readonly output: ReachFormat
+  readonly output: ReachOutput
+  readonly from: ReadonlyArray<string> | undefined
+  readonly to: ReadonlyArray<string> | undefined
   readonly verbose: boolean
   readonly namespace: string | undefined
 }
@@ -75,16 +94,20 @@ export const reachCommand = (io: Io): Command =>
     .addOption(new Option('--cni <cni>', 'enforcement model (default: the dialect of the documents; k8s for Kubernetes-only sets)').choices(['k8s', 'calico', 'cilium']))
     .option('--port <port>', 'probe PORT[/PROTOCOL] (default protocol TCP) or ICMP/TYPE[/CODE], ICMPv6/TYPE[/CODE]; repeatable (default: every port and ICMP type the policies single out)', collect)
     .option('--external <ip>', 'an address outside the cluster to include as an endpoint; repeatable', collect)
+    .option('--from <selector>', "only these sources: NAMESPACE/NAME (globs * and ?; a bare name is a namespace) or a label selector like app=web,tier!=db; repeatable", collect)
+    .option('--to <selector>', 'only these destinations (as --from); repeatable', collect)
     .addOption(
       new Option(
         '-o, --output <format>',
-        `output format: table or json pod by pod; classes or classes-json for endpoints in groups that behave alike (the default above ${classDefaultCells.toLocaleString('en-US')} table cells)`
+        `output format: table or json pod by pod (json with --from/--to: "from" and "to" replace "endpoints"); csv, one line per flow; html, a self-contained page; classes or classes-json for endpoints in groups that behave alike (the default above ${classDefaultCells.toLocaleString('en-US')} table cells)`
       )
-        .choices(reachFormats)
+        .choices(reachOutputs)
         .default('table')
     )
     .option('-v, --verbose', 'also print info-level notes', false)
     .action(async (opts: Options, cmd: Command) => {
+      const from = selectorsOrExit(io, '--from', opts.from)
+      const to = selectorsOrExit(io, '--to', opts.to)
       const probes: Array<Probe> = []
       for (const p of opts.port ?? []) {
         const r = parseProbe(p)
@@ -111,5 +134,17 @@ export const reachCommand = (io: Io): Command =>
       const r = reach(parsed.set, inv, model, probes.length > 0 ? probes : defaultProbes(parsed.set, inv))
       printDiagnostics(io, r.diagnostics, opts.verbose)
       if (D.hasErrors(r.diagnostics)) throw new Exit(exitCodes.usage)
-      await writeReach(io, r, opts.output, cmd.getOptionValueSource('output') !== 'default')
+      const cut = { rows: selectIndices(r.classes.endpoints, from), cols: selectIndices(r.classes.endpoints, to) }
+      const whole = from.length === 0 && to.length === 0
+      const explicit = cmd.getOptionValueSource('output') !== 'default'
+      if (opts.output === 'html') io.stdout(reachHtml(parsed.set, inv, model, r, cut, explainCmd(opts.filename, opts.cluster, cni)))
+      else if (opts.output === 'csv') await writeStreamed(io, reachCsvChunks(r, cut))
+      else if (opts.output === 'classes' || opts.output === 'classes-json') {
+        if (!whole) throw usageError(io, '--from/--to cut the pod-by-pod forms (table, json, csv, html), not the class-level ones')
+        await writeReach(io, r, opts.output, explicit)
+      } else if (!whole) io.stdout(opts.output === 'json' ? reachCutJson(r, cut) : reachText(r, cut))
+      // the whole table: streamed pod by pod (json; an explicit -o table), or the class-level form when
+      // large, else the readable table (column keys when wide, a summary when long)
+      else if (opts.output === 'json' || explicit || podLevelCells(r) > classDefaultCells) await writeReach(io, r, opts.output, explicit)
+      else io.stdout(reachText(r, cut))
     })

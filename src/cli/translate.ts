@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
 import * as D from '../diagnostics.js'
 import type { Inventory } from '../cluster/inventory.js'
 import { load } from '../cluster/inventory.js'
 import type { Format } from '../io/serialise.js'
-import { reportJson } from '../report.js'
+import { reportJson, reportOf } from '../report.js'
+import type { Sources } from '../view/html-translate.js'
+import { translateHtml } from '../view/html-translate.js'
 import { dialectByName, mixedCniNote, parseDocs, translate } from '../pipeline.js'
 import type { CniName } from '../semantics/model.js'
 import type { Io } from './common.js'
@@ -35,6 +38,21 @@ export const loadCluster = async (io: Io, paths: ReadonlyArray<string> | undefin
   return r.inventory
 }
 
+/** The lines of every file a finding points into (unreadable ones, like standard input, left out). */
+const sourcesOf = (ds: ReadonlyArray<D.Diagnostic>): Sources => {
+  const out = new Map<string, ReadonlyArray<string>>()
+  for (const d of ds) {
+    const file = d.location?.file
+    if (file === undefined || out.has(file)) continue
+    try {
+      out.set(file, readFileSync(file, 'utf8').split(/\r?\n/))
+    } catch {
+      // not a readable file (standard input, gone since): no excerpt
+    }
+  }
+  return out
+}
+
 export const translateCommand = (io: Io): Command =>
   new Command('translate')
     .description('Translate network policies into another dialect through the IR.')
@@ -47,7 +65,7 @@ export const translateCommand = (io: Io): Command =>
     .option('--allow-lossy', 'write the output even when some construct is approximated (exit code 1 all the same)', false)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .option('--out <path>', 'write to this file (or, if it is a directory or ends with /, one file per object) instead of standard output; written atomically')
-    .addOption(reportOption(['text', 'json', ...ciFormats], '; json: the fidelity report on standard error'))
+    .addOption(reportOption(['text', 'json', 'html', ...ciFormats], '; json: the fidelity report on standard error; html: a self-contained page on standard error (redirect it, e.g. 2> report.html)'))
     .addOption(reportFileOption())
     .option('-v, --verbose', 'also print info-level notes', false)
     .action(async (opts: Options) => {
@@ -68,6 +86,7 @@ export const translateCommand = (io: Io): Command =>
       const note = opts.fromCni === undefined ? mixedCniNote(parsed, '--from-cni') : undefined
       const all = [...parsed.diagnostics, ...t.diagnostics, ...(note === undefined ? [] : [note])]
       if (report.format === 'json') io.stderr(reportJson(all, t.fidelity))
+      else if (report.format === 'html') io.stderr(translateHtml(reportOf(all, t.fidelity), opts.to, sourcesOf(all)))
       else
         await emitReport(
           io,
@@ -79,7 +98,7 @@ export const translateCommand = (io: Io): Command =>
         )
       const faithful = D.isFaithful(t.fidelity)
       if (!faithful && !opts.allowLossy) {
-        if (report.format !== 'json')
+        if (report.format !== 'json' && report.format !== 'html')
           io.stderr(`netpolx: error lossy: the translation is ${t.fidelity === 'broader-and-narrower' ? 'broader-and-narrower (the target allows more in some places and less in others)' : t.fidelity}; nothing written (use --allow-lossy to write it with comments)\n`)
         throw new Exit(exitCodes.finding)
       }

@@ -25,7 +25,9 @@
  * research/calico.md §4.1, §4.6); under `cilium` pods, and host endpoints for policies whose
  * subject names `kind(host)` (host policies, research/cilium.md §4.7); under `k8s` whatever the
  * subject formula selects. An allowed flow that no policy governs in
- * either direction is `not isolated`.
+ * either direction is `not isolated`. Each direction named is followed by what decided it, from the
+ * side's trace (`explain.ts`, the same model): the deciding rule with its `file:line`, or the default
+ * that applied (default deny, end of a Calico tier).
  */
 import type { Inventory } from '../cluster/inventory.js'
 import * as D from '../diagnostics.js'
@@ -36,7 +38,10 @@ import * as P from '../ir/ports.js'
 import * as B from './bitset.js'
 import type { Endpoint } from './endpoint.js'
 import { evaluator } from './endpoint.js'
+import type { Explainer } from './explain.js'
+import { briefDecision, explainer } from './explain.js'
 import type { CniName, Model } from './model.js'
+import { modelByName } from './models.js'
 import type { ClassTable, Probe, Reach } from './table.js'
 import { defaultProbes, namedPortNumbers, reach } from './table.js'
 import { expandSourcePorts, icmpProbes, probeKey } from './probes.js'
@@ -177,18 +182,35 @@ const attribution = (side: Evaluated, inventory: Inventory): ((d: Direction, c: 
   }
 }
 
-const directionText = (d: Direction, endpoint: string, names: ReadonlyArray<string>): string =>
-  names.length === 0 ? `${d} of ${endpoint} (no policy selects it)` : `${d} of ${endpoint} by ${names.join(', ')}`
+const directionText = (d: Direction, endpoint: string, names: ReadonlyArray<string>, decided: string): string =>
+  names.length === 0 ? `${d} of ${endpoint} (no policy selects it)` : `${d} of ${endpoint} by ${names.join(', ')}: ${decided}`
+
+/** What decided one direction, from the side's trace (`explain.ts`), briefly: the deciding rule with its position. */
+type Decided = (d: Direction, c: number, j: number, probe: Probe) => string
+
+const decider = (side: Evaluated, inventory: Inventory): Decided => {
+  let ex: Explainer | undefined
+  return (d, c, j, probe) => {
+    if (ex === undefined) {
+      const model = modelByName(side.reach.cni)
+      if (model === undefined) return 'no model'
+      ex = explainer(side.set, side.reach.classes, inventory, model, model.prepare(side.set, side.reach.classes, inventory).prepared)
+    }
+    return briefDecision(ex.direction(d, c, j, probe))
+  }
+}
 
 /** Why one side decides a flow as it does (module comment). */
 const reasonOf = (
   t: ClassTable,
   applying: (d: Direction, c: number) => ReadonlyArray<string>,
+  decided: Decided,
   from: string,
   to: string,
   s: number,
   dst: number
 ): { readonly allowed: boolean; readonly reason: string } => {
+  const why = (d: Direction): string => (d === 'egress' ? decided('egress', s, dst, t.probe) : decided('ingress', dst, s, t.probe))
   const egressOk = B.has(t.egress[s] ?? B.make(0), dst)
   const ingressOk = B.has(t.ingress[dst] ?? B.make(0), s)
   const allowed = egressOk && ingressOk
@@ -196,12 +218,12 @@ const reasonOf = (
   if (allowed) {
     const e = applying('egress', s)
     const i = applying('ingress', dst)
-    if (e.length > 0) parts.push(directionText('egress', from, e))
-    if (i.length > 0) parts.push(directionText('ingress', to, i))
+    if (e.length > 0) parts.push(directionText('egress', from, e, why('egress')))
+    if (i.length > 0) parts.push(directionText('ingress', to, i, why('ingress')))
     if (parts.length === 0) parts.push('not isolated')
   } else {
-    if (!egressOk) parts.push(directionText('egress', from, applying('egress', s)))
-    if (!ingressOk) parts.push(directionText('ingress', to, applying('ingress', dst)))
+    if (!egressOk) parts.push(directionText('egress', from, applying('egress', s), why('egress')))
+    if (!ingressOk) parts.push(directionText('ingress', to, applying('ingress', dst), why('ingress')))
   }
   return { allowed, reason: parts.join('; ') }
 }
@@ -304,6 +326,8 @@ export const compare = (left: Evaluated, right: Evaluated, inventory: Inventory,
   const differences: Array<Difference> = []
   const leftWhy = attribution(left, inventory)
   const rightWhy = attribution(right, inventory)
+  const leftDecided = decider(left, inventory)
+  const rightDecided = decider(right, inventory)
   outer: for (let i = 0; i < n && differences.length < limit; i++) {
     const a = jointOf[i] ?? 0
     const any = anyDiffering[a]
@@ -319,8 +343,8 @@ export const compare = (left: Evaluated, right: Evaluated, inventory: Inventory,
         if (row === undefined || !B.has(row, b) || lt === undefined || rt === undefined || probe === undefined) continue
         const from = endpoints[i] ?? ''
         const to = endpoints[j] ?? ''
-        const l = reasonOf(lt, leftWhy, from, to, jl[a] ?? 0, jl[b] ?? 0)
-        const r = reasonOf(rt, rightWhy, from, to, jr[a] ?? 0, jr[b] ?? 0)
+        const l = reasonOf(lt, leftWhy, leftDecided, from, to, jl[a] ?? 0, jl[b] ?? 0)
+        const r = reasonOf(rt, rightWhy, rightDecided, from, to, jr[a] ?? 0, jr[b] ?? 0)
         differences.push({ from, to, probe, left: l.allowed, right: r.allowed, leftReason: l.reason, rightReason: r.reason })
         if (differences.length >= limit) break outer
       }

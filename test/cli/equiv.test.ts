@@ -98,7 +98,8 @@ spec:
 const f = (name: string) => path.join(dir, name)
 const base = ['--cluster', f('cluster.yaml')]
 
-const narrowerLine = 'x/c -> x/b 80/TCP: left allows (ingress of x/b by x/allow-web), right denies (ingress of x/b by x/allow-web)'
+const endOfTier = 'ingress of x/b by x/allow-web: no rule matches: end of tier "default" denies'
+const narrowerLine = (left: string): string => `x/c -> x/b 80/TCP: left allows (ingress of x/b by x/allow-web: rule 1 of x/allow-web at ${left} allows), right denies (${endOfTier})`
 
 describe('equiv', () => {
   it('exits 0 when a Kubernetes policy under k8s and its Calico equivalent under calico agree', async () => {
@@ -110,14 +111,14 @@ describe('equiv', () => {
     const r = await runCli(['equiv', '--left', f('k8s.yaml'), '--right', f('calico-narrower.yaml'), ...base, '--left-cni', 'k8s', '--right-cni', 'calico'])
     expect(r).toEqual({
       code: 1,
-      stdout: `${narrowerLine}\n1 differing flow (left allows 1 the right denies, right allows 0 the left denies)\n`,
+      stdout: `${narrowerLine(`${f('k8s.yaml')}:8:5`)}\n1 differing flow (left allows 1 the right denies, right allows 0 the left denies)\n`,
       stderr: ''
     })
     const swapped = await runCli(['equiv', '--left', f('calico-narrower.yaml'), '--right', f('k8s.yaml'), ...base])
     expect(swapped).toEqual({
       code: 1,
       stdout:
-        'x/c -> x/b 80/TCP: left denies (ingress of x/b by x/allow-web), right allows (ingress of x/b by x/allow-web)\n' +
+        `x/c -> x/b 80/TCP: left denies (${endOfTier}), right allows (ingress of x/b by x/allow-web: rule 1 of x/allow-web at ${f('k8s.yaml')}:8:5 allows)\n` +
         '1 differing flow (left allows 0 the right denies, right allows 1 the left denies)\n',
       stderr: ''
     })
@@ -139,7 +140,7 @@ describe('equiv', () => {
         { port: 1, protocol: 'SCTP' }
       ],
       differences: [
-        { from: 'x/c', to: 'x/b', port: 80, protocol: 'TCP', left: true, right: false, leftReason: 'ingress of x/b by x/allow-web', rightReason: 'ingress of x/b by x/allow-web' }
+        { from: 'x/c', to: 'x/b', port: 80, protocol: 'TCP', left: true, right: false, leftReason: `ingress of x/b by x/allow-web: rule 1 of x/allow-web at ${f('k8s.yaml')}:8:5 allows`, rightReason: endOfTier }
       ],
       endpoints: 4,
       total: 1,
@@ -162,7 +163,7 @@ describe('equiv', () => {
     })
     const r = await runCli(['equiv', '--left', f('cilium.yaml'), '--right', f('calico-narrower.yaml'), ...base, '--port', '80'])
     expect(r.code).toBe(1)
-    expect(r.stdout).toBe(`${narrowerLine}\n1 differing flow (left allows 1 the right denies, right allows 0 the left denies)\n`)
+    expect(r.stdout).toBe(`${narrowerLine(`${f('cilium.yaml')}:7:5`)}\n1 differing flow (left allows 1 the right denies, right allows 0 the left denies)\n`)
   })
 
   it('compares the same policies under two CNIs, external addresses included', async () => {
@@ -173,7 +174,7 @@ describe('equiv', () => {
   it('reads one side from standard input', async () => {
     const r = await runCli(['equiv', '--left', '-', '--right', f('calico-narrower.yaml'), ...base, '--port', '80/tcp'], k8sPolicy)
     expect(r.code).toBe(1)
-    expect(r.stdout).toBe(`${narrowerLine}\n1 differing flow (left allows 1 the right denies, right allows 0 the left denies)\n`)
+    expect(r.stdout).toBe(`${narrowerLine('<stdin>:8:5')}\n1 differing flow (left allows 1 the right denies, right allows 0 the left denies)\n`)
   })
 
   it('lists at most 1000 differing flows and counts them all', async () => {
@@ -184,7 +185,7 @@ describe('equiv', () => {
     expect(r.code).toBe(1)
     const lines = r.stdout.trimEnd().split('\n')
     expect(lines.length).toBe(1002)
-    expect(lines[0]).toBe('x/a -> x/a 1000/TCP: left allows (not isolated), right denies (ingress of x/a by x/deny-a)')
+    expect(lines[0]).toBe(`x/a -> x/a 1000/TCP: left allows (not isolated), right denies (ingress of x/a by x/deny-a: rule 1 of x/deny-a at ${f('deny.yaml')}:8:5 denies)`)
     expect(lines[1000]).toBe('... 40 more differing flows not shown')
     expect(lines[1001]).toBe('1040 differing flows (left allows 1040 the right denies, right allows 0 the left denies)')
   })

@@ -165,13 +165,13 @@ describe('equiv across dialects', () => {
   it("Calico has(app) && app != 'a' denies what NotIn allows: the pod without the label", () => {
     const r = equiv({ set: k8sNotIn, model: k8s }, { set: calicoNarrower, model: calico }, inventory)
     expect(r.equivalent).toBe(false)
-    expect(show(r)).toEqual(['x/c -> x/b 80/TCP: true/false | ingress of x/b by x/allow-web | ingress of x/b by x/allow-web'])
+    expect(show(r)).toEqual(['x/c -> x/b 80/TCP: true/false | ingress of x/b by x/allow-web: rule 1 of x/allow-web at p.yaml:8:5 allows | ingress of x/b by x/allow-web: no rule matches: end of tier "default" denies'])
     expect([r.total, r.leftOnly, r.rightOnly]).toEqual([1, 1, 0])
   })
 
   it('swapping the sides swaps the verdicts and the counts', () => {
     const r = equiv({ set: calicoNarrower, model: calico }, { set: k8sNotIn, model: k8s }, inventory)
-    expect(show(r)).toEqual(['x/c -> x/b 80/TCP: false/true | ingress of x/b by x/allow-web | ingress of x/b by x/allow-web'])
+    expect(show(r)).toEqual(['x/c -> x/b 80/TCP: false/true | ingress of x/b by x/allow-web: no rule matches: end of tier "default" denies | ingress of x/b by x/allow-web: rule 1 of x/allow-web at p.yaml:8:5 allows'])
     expect([r.total, r.leftOnly, r.rightOnly]).toEqual([1, 0, 1])
   })
 
@@ -180,7 +180,7 @@ describe('equiv across dialects', () => {
     expect(r.diagnostics.map(D.render)).toEqual([])
     expect(r.equivalent).toBe(true)
     const narrower = equiv({ set: ciliumNotIn, model: cilium }, { set: calicoNarrower, model: calico }, inventory)
-    expect(show(narrower)).toEqual(['x/c -> x/b 80/TCP: true/false | ingress of x/b by x/allow-web | ingress of x/b by x/allow-web'])
+    expect(show(narrower)).toEqual(['x/c -> x/b 80/TCP: true/false | ingress of x/b by x/allow-web: rule 1 of x/allow-web at p.yaml:7:5 allows | ingress of x/b by x/allow-web: no rule matches: end of tier "default" denies'])
   })
 
   it('the same Kubernetes policy differs between CNIs: ipBlock matches pod addresses under k8s, never under cilium', () => {
@@ -194,9 +194,9 @@ spec:
 `)
     const r = equiv({ set: s, model: k8s }, { set: s, model: cilium }, inventory, [{ protocol: P.TCP, port: 443 }])
     expect(show(r)).toEqual([
-      'x/a -> x/b 443/TCP: true/false | ingress of x/b by x/from-subnet | ingress of x/b by x/from-subnet',
-      'x/b -> x/b 443/TCP: true/false | ingress of x/b by x/from-subnet | ingress of x/b by x/from-subnet',
-      'x/c -> x/b 443/TCP: true/false | ingress of x/b by x/from-subnet | ingress of x/b by x/from-subnet'
+      'x/a -> x/b 443/TCP: true/false | ingress of x/b by x/from-subnet: rule 1 of x/from-subnet at p.yaml:7:5 allows | ingress of x/b by x/from-subnet: no rule matches: default deny',
+      'x/b -> x/b 443/TCP: true/false | ingress of x/b by x/from-subnet: rule 1 of x/from-subnet at p.yaml:7:5 allows | ingress of x/b by x/from-subnet: no rule matches: default deny',
+      'x/c -> x/b 443/TCP: true/false | ingress of x/b by x/from-subnet: rule 1 of x/from-subnet at p.yaml:7:5 allows | ingress of x/b by x/from-subnet: no rule matches: default deny'
     ])
     expect([r.total, r.leftOnly, r.rightOnly]).toEqual([3, 3, 0])
   })
@@ -210,9 +210,9 @@ describe('attribution', () => {
   it('names the denying direction(s) and their policies; an unpoliced allow is "not isolated"', () => {
     const r = equiv({ set: set(), model: k8s }, { set: set(denyEgressOfA, denyIngressOfX), model: k8s }, inventory, [{ protocol: P.TCP, port: 80 }])
     const byFlow = new Map(r.differences.map((d) => [`${d.from} -> ${d.to}`, d]))
-    expect(byFlow.get('x/a -> x/b')).toMatchObject({ left: true, right: false, leftReason: 'not isolated', rightReason: 'egress of x/a by x/deny-egress; ingress of x/b by x/deny-ingress' })
-    expect(byFlow.get('x/a -> y/d')).toMatchObject({ rightReason: 'egress of x/a by x/deny-egress' })
-    expect(byFlow.get('y/d -> x/c')).toMatchObject({ rightReason: 'ingress of x/c by x/deny-ingress' })
+    expect(byFlow.get('x/a -> x/b')).toMatchObject({ left: true, right: false, leftReason: 'not isolated', rightReason: 'egress of x/a by x/deny-egress: no rule matches: default deny; ingress of x/b by x/deny-ingress: no rule matches: default deny' })
+    expect(byFlow.get('x/a -> y/d')).toMatchObject({ rightReason: 'egress of x/a by x/deny-egress: no rule matches: default deny' })
+    expect(byFlow.get('y/d -> x/c')).toMatchObject({ rightReason: 'ingress of x/c by x/deny-ingress: no rule matches: default deny' })
     // y/d -> y/d: nothing governs it on either side
     expect(byFlow.has('y/d -> y/d')).toBe(false)
     // every flow into x (4 sources × 3 pods) and every flow out of x/a (the 1 into y/d not counted twice)
@@ -227,7 +227,7 @@ describe('attribution', () => {
       [{ protocol: P.TCP, port: 80 }]
     )
     const d = r.differences.find((x) => x.from === 'x/a' && x.to === 'x/b')
-    expect(d).toMatchObject({ left: true, right: false, leftReason: 'egress of x/a by x/allow-egress; ingress of x/b by x/allow-b', rightReason: 'ingress of x/b by x/deny-ingress' })
+    expect(d).toMatchObject({ left: true, right: false, leftReason: 'egress of x/a by x/allow-egress: rule 1 of x/allow-egress allows; ingress of x/b by x/allow-b: rule 1 of x/allow-b allows', rightReason: 'ingress of x/b by x/deny-ingress: no rule matches: default deny' })
     // a flow into x/b that the left policy does not allow: denied on both sides, so no difference
     expect(r.differences.some((x) => x.from === 'x/c' && x.to === 'x/b')).toBe(false)
   })

@@ -1,0 +1,101 @@
+/**
+ * Rule matching as an enforcement model sees it, asked of the model itself: which policies select
+ * an endpoint, whether one rule matches a flow, and which peers the model lets through whatever the
+ * rules say (a pod's resident node, Cilium's allow-localhost).
+ *
+ * Nothing here re-implements a model's matching. Each question is put to the model's own `prepare`
+ * on a one-policy set built from the policy under study (same origin, scope and subject; unordered,
+ * so the default tier and its Deny apply), over the same endpoint classes:
+ *
+ * - baseline: the policy governing direction `d` default-deny with no rule. The peers it allows are
+ *   the model's unconditional allowances; it selects class `c` iff it does not allow every peer.
+ * - an `allow` (or Calico `pass`) rule: the rule alone as an allow rule, default-deny; it matches
+ *   peer `j` iff `j` is allowed and not an unconditional allowance.
+ * - a `deny` rule: the rule followed by an allow-everything rule; it matches `j` iff `j` is denied
+ *   (deny rules keep their own action because a model may read their peers differently, e.g.
+ *   Cilium expands Services in allow rules only).
+ *
+ * So the traces built on this (`explain.ts`) match exactly what `reach` matches, including named
+ * ports, network sets, node-relative entities and whatever a model learns later. Results are
+ * memoised per (policy, direction, rule, probe). One shortcut: a namespaced policy is not asked
+ * about endpoints outside its namespace (its scoped subject requires the namespace).
+ */
+import type { Inventory } from '../cluster/inventory.js'
+import * as F from '../ir/formula.js'
+import type { Direction, DirectionRules, Policy, PolicySet, Rule } from '../ir/policy.js'
+import { rulesOf } from '../ir/policy.js'
+import * as P from '../ir/ports.js'
+import * as B from './bitset.js'
+import type { Classes } from './endpoint.js'
+import type { Model, Prepared } from './model.js'
+import type { Probe } from './table.js'
+
+export interface Matcher {
+  /** Whether policy `pi` governs direction `d` and selects class `c` under the model. */
+  readonly selects: (pi: number, d: Direction, c: number, probe: Probe) => boolean
+  /** Peers of class `c` in direction `d` that the model allows whatever the rules of policy `pi` say. */
+  readonly unconditional: (pi: number, d: Direction, c: number, probe: Probe) => B.Bitset
+  /** Whether rule `ri` of policy `pi` in direction `d` matches peer `j` of subject `c` on the probe. */
+  readonly matches: (pi: number, d: Direction, ri: number, c: number, j: number, probe: Probe) => boolean
+}
+
+const allowAll: Rule = { action: 'allow', peer: F.tt, ports: P.all, l7: undefined, location: undefined }
+
+/** The policy `p`, unordered, governing only `d` with the given rules. */
+const onlyDirection = (p: Policy, d: Direction, rules: DirectionRules): Policy => ({
+  ...p,
+  ordering: undefined,
+  ingress: d === 'ingress' ? rules : undefined,
+  egress: d === 'egress' ? rules : undefined
+})
+
+export const matcher = (set: PolicySet, classes: Classes, inventory: Inventory, model: Model): Matcher => {
+  const n = classes.representatives.length
+  const full = B.full(n)
+  const prepared = new Map<string, Prepared>()
+  const prep = (key: string, p: Policy): Prepared => {
+    const hit = prepared.get(key)
+    if (hit !== undefined) return hit
+    const one: PolicySet = { policies: [p], tiers: [], networkSets: set.networkSets }
+    const r = model.prepare(one, classes, inventory).prepared
+    prepared.set(key, r)
+    return r
+  }
+  const answers = new Map<string, B.Bitset>()
+  const ask = (key: string, p: () => Policy, d: Direction, c: number, probe: Probe): B.Bitset => {
+    const k = `${key}|${c}|${probe.protocol}/${probe.port}`
+    const hit = answers.get(k)
+    if (hit !== undefined) return hit
+    const b = prep(key, p()).allowedPeers(d, c, probe.protocol, probe.port)
+    answers.set(k, b)
+    return b
+  }
+  const policy = (pi: number): Policy | undefined => set.policies[pi]
+  const baseline = (pi: number, d: Direction, c: number, probe: Probe): B.Bitset | undefined => {
+    const p = policy(pi)
+    if (p === undefined || rulesOf(p, d) === undefined) return undefined
+    return ask(`${pi}/${d}/base`, () => onlyDirection(p, d, { defaultDeny: true, rules: [] }), d, c, probe)
+  }
+  const sameAs = (a: B.Bitset, b: B.Bitset): boolean => a.every((w, i) => w === b[i])
+  const selects = (pi: number, d: Direction, c: number, probe: Probe): boolean => {
+    // a namespaced policy selects nothing outside its namespace under any model (its scoped
+    // subject requires the namespace, an atom no model reads differently): no need to ask
+    const p = policy(pi)
+    if (p !== undefined && p.scope._tag === 'namespace' && classes.representatives[c]?.namespace !== p.scope.namespace) return false
+    const b = baseline(pi, d, c, probe)
+    return b !== undefined && !sameAs(b, full)
+  }
+  const unconditional = (pi: number, d: Direction, c: number, probe: Probe): B.Bitset => baseline(pi, d, c, probe) ?? full
+  const matches = (pi: number, d: Direction, ri: number, c: number, j: number, probe: Probe): boolean => {
+    const p = policy(pi)
+    const r = p === undefined ? undefined : rulesOf(p, d)?.rules[ri]
+    if (p === undefined || r === undefined || r.action === 'log') return false
+    if (r.action === 'deny') {
+      const allowed = ask(`${pi}/${d}/${ri}`, () => onlyDirection(p, d, { defaultDeny: true, rules: [r, allowAll] }), d, c, probe)
+      return !B.has(allowed, j)
+    }
+    const allowed = ask(`${pi}/${d}/${ri}`, () => onlyDirection(p, d, { defaultDeny: true, rules: [{ ...r, action: 'allow' }] }), d, c, probe)
+    return B.has(allowed, j) && !B.has(unconditional(pi, d, c, probe), j)
+  }
+  return { selects, unconditional, matches }
+}
