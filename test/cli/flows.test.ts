@@ -113,7 +113,7 @@ describe('equiv on ICMP and source ports', () => {
     const r = await runCli(['equiv', '--left', path.join(dir, 'l.yaml'), '--right', path.join(dir, 'r.yaml'), '--cluster', path.join(dir, 'c.yaml'), '--port', 'ICMP/8', '--port', 'ICMP/0'])
     expect(r.code).toBe(1)
     expect(r.stdout.split('\n')[0]).toBe(
-      'x/a -> x/b ICMP/8/0: left allows (ingress of x/b by x/p), right denies (ingress of x/b by x/p)'
+      `x/a -> x/b ICMP/8/0: left allows (ingress of x/b by x/p: rule 1 of x/p at ${path.join(dir, 'l.yaml')}:9:5 allows), right denies (ingress of x/b by x/p: no rule matches: end of tier "default" denies)`
     )
     const json = await runCli(['equiv', '--left', path.join(dir, 'l.yaml'), '--right', path.join(dir, 'r.yaml'), '--cluster', path.join(dir, 'c.yaml'), '--port', 'ICMP/8', '-o', 'json'])
     expect(json.stdout).toContain('"ports": [{"protocol": "ICMP", "type": 8, "code": 0}],')

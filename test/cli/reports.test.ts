@@ -16,9 +16,9 @@ const selfContained = (html: string): boolean => html.startsWith('<!DOCTYPE html
 
 describe('reach, cut and written for people', () => {
   it('--from/--to cut the table; -o csv writes one line per flow', async () => {
-    const r = await runCli(['reach', '-f', input, '--cluster', cluster, '--port', '5432/TCP', '--from', 'shop', '--to', 'app=db'])
+    const r = await runCli(['reach', '-f', input, '--cluster', cluster, '--cni', 'calico', '--port', '5432/TCP', '--from', 'shop', '--to', 'app=db'])
     expect(r).toEqual({ code: 0, stderr: '', stdout: '5432/TCP\n-                     shop/db-0\nshop/cart-5c4d7       .\nshop/db-0             X\nshop/frontend-7d9f8b  X\n' })
-    const csv = await runCli(['reach', '-f', input, '--cluster', cluster, '--port', '5432/TCP', '--from', 'shop/f*', '--to', 'shop/db-0', '-o', 'csv'])
+    const csv = await runCli(['reach', '-f', input, '--cluster', cluster, '--cni', 'calico', '--port', '5432/TCP', '--from', 'shop/f*', '--to', 'shop/db-0', '-o', 'csv'])
     expect(csv).toEqual({ code: 0, stderr: '', stdout: 'source,destination,port,protocol,allowed\nshop/frontend-7d9f8b,shop/db-0,5432,TCP,false\n' })
   })
 

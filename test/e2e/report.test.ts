@@ -25,7 +25,7 @@ if (chromium === undefined)
 describe.runIf(chromium !== undefined)('HTML report in headless Chromium', () => {
   it('clicking a cell explains the flow; nothing external is requested', async () => {
     const r = await runCli([
-      'reach', '-f', path.join(demo, 'input.yaml'), '--cluster', path.join(demo, 'cluster.yaml'),
+      'reach', '-f', path.join(demo, 'input.yaml'), '--cluster', path.join(demo, 'cluster.yaml'), '--cni', 'calico',
       '--port', '80/TCP', '--port', '5432/TCP', '--external', '169.254.169.254', '-o', 'html'
     ])
     expect(r.stderr).toBe('')

@@ -65,7 +65,7 @@ const checkRule = (t: DirectionTrace, raws: ReadonlyArray<Raw>, inv: Inventory, 
 }
 
 describe('explain on the upstream e2e fixtures', () => {
-  it('has every case', () => expect(cases.length).toBe(33))
+  it('has every case', () => expect(cases.length).toBe(34))
   for (const cni of ['k8s', 'calico', 'cilium'] as const)
     for (const c of cases) {
       it(`${cni}: ${c.file}`, () => {
