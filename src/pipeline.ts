@@ -4,6 +4,7 @@
  */
 import { calico } from '../dialects/calico/index.js'
 import { cilium } from '../dialects/cilium/index.js'
+import { cnp } from '../dialects/cnp/index.js'
 import { k8s } from '../dialects/k8s/index.js'
 import type { Dialect, Emitted } from '../dialects/dialect.js'
 import * as D from './diagnostics.js'
@@ -23,7 +24,7 @@ import type { CniName } from './semantics/model.js'
 // dialects
 // -------------------------------------------------------------------------------------
 
-export const dialects: ReadonlyArray<Dialect> = [k8s, calico, cilium]
+export const dialects: ReadonlyArray<Dialect> = [k8s, calico, cilium, cnp]
 
 export const dialectByName = (name: string): Dialect | undefined => dialects.find((d) => d.name === name)
 
@@ -94,8 +95,11 @@ export interface Translation {
 export const fidelityOf = (ds: ReadonlyArray<D.Diagnostic>): D.Fidelity => D.worstFidelity(ds.flatMap((d) => (d.fidelity === undefined ? [] : [d.fidelity])))
 
 /** The CNI a parsed set is enforced by when the user does not say: its dialect, or the first non-Kubernetes one of a mixed set. */
-export const defaultCni = (parsed: Parsed): CniName =>
-  (parsed.dialects.length === 1 ? parsed.dialects[0] : parsed.dialects.find((d) => d !== 'k8s')) ?? 'k8s'
+export const defaultCni = (parsed: Parsed): CniName => {
+  // cluster network policies are Kubernetes API objects: on their own, the k8s model enforces them
+  const cnis = parsed.dialects.filter((d): d is CniName => d !== 'cnp')
+  return (cnis.length === 1 ? cnis[0] : cnis.find((d) => d !== 'k8s')) ?? 'k8s'
+}
 
 /**
  * Lowers the parsed set for the target (DESIGN.md §2 step 5) and emits it. `fromCni` is the model

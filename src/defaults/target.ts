@@ -36,6 +36,7 @@ import { directions, mapRules, qualifiedName, rulesOf, scopedSubject } from '../
 import { flatten } from '../lower/flatten.js'
 import type { CniName } from '../semantics/model.js'
 import { managedBy, originKind } from './compile.js'
+import { forCnp } from './cnp.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -305,5 +306,7 @@ export const forTarget = (set: PolicySet, target: DialectName, inventory: Invent
       return inventory === undefined
         ? { set, fromCni: 'cilium', diagnostics: [D.error('needs-namespaces', 'Kubernetes NetworkPolicies are namespaced: give the namespaces to write the defaults for with --cluster or --namespace')] }
         : forK8s(set, inventory, addressesKnown)
+    case 'cnp':
+      return forCnp(set)
   }
 }

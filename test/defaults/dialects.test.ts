@@ -76,7 +76,8 @@ const targets: ReadonlyArray<DialectName> = ['k8s', 'calico', 'cilium']
 const kindsOf: Readonly<Record<DialectName, ReadonlyArray<string>>> = {
   k8s: ['NetworkPolicy'],
   calico: ['GlobalNetworkPolicy', 'NetworkPolicy', 'Tier'],
-  cilium: ['CiliumClusterwideNetworkPolicy', 'CiliumNetworkPolicy']
+  cilium: ['CiliumClusterwideNetworkPolicy', 'CiliumNetworkPolicy'],
+  cnp: ['ClusterNetworkPolicy']
 }
 
 const model = (name: string): Model => {
