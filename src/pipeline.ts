@@ -5,6 +5,8 @@
 import { calico } from '../dialects/calico/index.js'
 import { cilium } from '../dialects/cilium/index.js'
 import { cnp } from '../dialects/cnp/index.js'
+import { emitCnp } from '../dialects/cnp/emit.js'
+import type { CnpVersion } from '../dialects/cnp/emit.js'
 import { k8s } from '../dialects/k8s/index.js'
 import type { Dialect, Emitted } from '../dialects/dialect.js'
 import * as D from './diagnostics.js'
@@ -13,6 +15,7 @@ import type { SourceDoc } from './io/source.js'
 import type { DialectName, PolicySet } from './ir/policy.js'
 import { concat } from './ir/policy.js'
 import { adaptAddresses, residentNodeDenies } from './lower/addresses.js'
+import { routeClusterTiers } from './lower/cluster-tiers.js'
 import type { Lowered } from './lower/addresses.js'
 import { expandClusterScope } from './lower/expand.js'
 import { resolveWithInventory } from './lower/resolve.js'
@@ -105,7 +108,23 @@ export const defaultCni = (parsed: Parsed): CniName => {
  * Lowers the parsed set for the target (DESIGN.md §2 step 5) and emits it. `fromCni` is the model
  * the input is enforced by (default: `defaultCni`).
  */
-export const translate = (parsed: Parsed, target: Dialect, inventory: Inventory | undefined, fromCni: CniName = defaultCni(parsed)): Translation => {
+export const translate = (
+  parsed: Parsed,
+  target: Dialect,
+  inventory: Inventory | undefined,
+  fromCni: CniName = defaultCni(parsed),
+  cnpVersion: CnpVersion = 'v1alpha2'
+): Translation => {
+  // cluster network policies stay what they are for targets that enforce them (src/lower/cluster-tiers.ts)
+  const routed = routeClusterTiers(parsed.set, fromCni, target.name, inventory)
+  if (routed !== undefined) {
+    const restTarget = dialectByName(routed.restTarget) ?? target
+    const loweredRest = lower(routed.rest, fromCni, restTarget.name, inventory)
+    const rest = routed.rest.policies.length === 0 ? { objects: [], diagnostics: [] } : restTarget.emit(loweredRest.set, { inventory })
+    const clusterOut = emitCnp(routed.cluster, { inventory, version: target.name === 'cnp' ? cnpVersion : 'v1alpha2' })
+    const diagnostics = [...routed.diagnostics, ...loweredRest.diagnostics, ...rest.diagnostics, ...clusterOut.diagnostics]
+    return { objects: [...rest.objects, ...clusterOut.objects], diagnostics, fidelity: fidelityOf([...parsed.diagnostics, ...diagnostics]) }
+  }
   const lowered = lower(parsed.set, fromCni, target.name, inventory)
   const out = target.emit(lowered.set, { inventory })
   const diagnostics = [...lowered.diagnostics, ...out.diagnostics]

@@ -36,7 +36,11 @@ export const translateCommand = (io: Io): Command =>
     .description('Translate network policies into another dialect through the IR.')
     .addHelpText('after', '\nEvery construct translates exactly or is reported with its fidelity (exact, exact-for-inventory,\nbroader, narrower, unsupported). Anything below exact-for-inventory fails the run unless\n--allow-lossy is given; then the output carries a comment at each approximated rule.\n\nExit codes: 0 translated faithfully, 1 lossy translation refused (or written with --allow-lossy),\n2 unreadable or invalid input, bad invocation.\n\nExample:\n  netpolx translate -f policies/ --to k8s -o yaml --out translated.yaml')
     .requiredOption('-f, --filename <path>', 'a file, a directory (walked recursively) or - for standard input; repeatable', collect)
-    .addOption(new Option('--to <dialect>', 'target dialect').choices(['k8s', 'calico', 'cilium']).makeOptionMandatory())
+    .addOption(
+      new Option('--to <dialect>', 'target dialect (cnp: ClusterNetworkPolicy v1alpha2 plus NetworkPolicy; anp: AdminNetworkPolicy/BaselineAdminNetworkPolicy v1alpha1 plus NetworkPolicy)')
+        .choices(['k8s', 'calico', 'cilium', 'cnp', 'anp'])
+        .makeOptionMandatory()
+    )
     .option('--cluster <path>', 'cluster inventory manifests (Namespaces, Pods, …) used to expand constructs per namespace or pod; repeatable', collect)
     .addOption(new Option('--from-cni <cni>', 'the CNI enforcing the input policies (default: the dialect of the documents)').choices(['k8s', 'calico', 'cilium']))
     .option('--allow-lossy', 'write the output even when some construct is approximated (exit code 1 all the same)', false)
@@ -45,7 +49,7 @@ export const translateCommand = (io: Io): Command =>
     .addOption(new Option('--report <format>', 'how to print findings on standard error').choices(['text', 'json']).default('text'))
     .option('-v, --verbose', 'also print info-level notes', false)
     .action(async (opts: Options) => {
-      const target = dialectByName(opts.to)
+      const target = dialectByName(opts.to === 'anp' ? 'cnp' : opts.to)
       if (target === undefined) throw usageError(io, `unknown target dialect ${opts.to}`)
       const docs = await readOrExit(io, opts.filename, opts.verbose)
       const inventory = await loadCluster(io, opts.cluster, opts.verbose)
@@ -54,7 +58,7 @@ export const translateCommand = (io: Io): Command =>
         printDiagnostics(io, parsed.diagnostics, opts.verbose)
         throw new Exit(exitCodes.usage)
       }
-      const t = translate(parsed, target, inventory, opts.fromCni)
+      const t = translate(parsed, target, inventory, opts.fromCni, opts.to === 'anp' ? 'v1alpha1' : 'v1alpha2')
       const all = [...parsed.diagnostics, ...t.diagnostics]
       if (opts.report === 'json') io.stderr(reportJson(all, t.fidelity))
       else printDiagnostics(io, all, opts.verbose)
