@@ -109,7 +109,7 @@ spec:
     to: [{namespaces: {}}]
     ports: [{portRange: {start: 90, end: 80}}]
 `)
-    expect(anp.diagnostics).toEqual(['cnp.yaml:6:12: error invalid-field: spec.subject.pods.namespaceSelector: missing required field "namespaceSelector"'])
+    expect(anp.diagnostics).toEqual(['cnp.yaml:6:19: error invalid-field: spec.subject.pods.namespaceSelector: missing required field "namespaceSelector"'])
     const reversed = parse(`apiVersion: policy.networking.k8s.io/v1alpha1
 kind: AdminNetworkPolicy
 metadata: {name: a}
