@@ -121,7 +121,7 @@ spec:
     to: [{namespaces: {}}]
     ports: [{portRange: {start: 90, end: 80}}]
 `)
-    expect(reversed.diagnostics).toEqual(['cnp.yaml:10:14: error invalid-port: portRange start 90 must not be greater than end 80'])
+    expect(reversed.diagnostics).toEqual(['cnp.yaml:10:25: error invalid-port: portRange start 90 must not be greater than end 80'])
     const named = parse(`apiVersion: policy.networking.k8s.io/v1alpha1
 kind: BaselineAdminNetworkPolicy
 metadata: {name: other}
