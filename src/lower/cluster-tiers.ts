@@ -52,11 +52,21 @@ const toClusterTiers = (set: PolicySet, from: CniName): { readonly set: PolicySe
   const diagnostics: Array<D.Diagnostic> = []
   if (from === 'calico') {
     const tiers = new Map(set.tiers.map((t) => [t.name, t] as const))
-    const candidates = set.policies.filter((p) => {
+    const tierOrder = (p: Policy): number => (p.ordering === undefined ? defaultTierOrder : (tiers.get(p.ordering.tier)?.order ?? Infinity))
+    const passTier = (p: Policy): boolean => {
       const t = p.ordering === undefined ? undefined : tiers.get(p.ordering.tier)
       return clusterTierOf(p) === undefined && t !== undefined && t.defaultAction === 'pass' && t.order !== undefined && t.order !== defaultTierOrder
-    })
-    const tierOfPolicy = (p: Policy): ClusterTier => ((tiers.get(p.ordering?.tier ?? '')?.order ?? 0) < defaultTierOrder ? 'Admin' : 'Baseline')
+    }
+    // a Pass tier fits Admin when it runs before every policy that stays, Baseline when after all of them
+    const staying = set.policies.filter((p) => clusterTierOf(p) === undefined && !passTier(p)).map(tierOrder)
+    const first = Math.min(defaultTierOrder, ...staying)
+    const last = Math.max(defaultTierOrder, ...staying)
+    const candidates = set.policies.filter((p) => passTier(p) && (tierOrder(p) < first || tierOrder(p) > last))
+    for (const p of set.policies.filter((x) => passTier(x) && !candidates.includes(x)))
+      diagnostics.push(
+        D.info('tier-kept', `${qualifiedName(p.origin)}: its tier runs between policies that stay NetworkPolicies, so it is not moved to a ClusterNetworkPolicy tier`, p.origin.location)
+      )
+    const tierOfPolicy = (p: Policy): ClusterTier => (tierOrder(p) < first ? 'Admin' : 'Baseline')
     // merged order: tier order, then policy order, then name (Calico's evaluation order)
     const sorted = [...candidates].sort(
       (a, b) =>
