@@ -43,6 +43,7 @@ status: {podIP: 10.0.0.1}
 apiVersion: v1
 kind: Pod
 metadata: {name: api, namespace: b, labels: {app: api}}
+spec: {containers: [{name: c}]}
 status: {podIP: 10.0.0.2}
 `
   const v1 = `
@@ -69,7 +70,10 @@ spec:
   - {action: Deny, from: [{namespaces: {}}]}
 `
   it('an AdminNetworkPolicy and its ClusterNetworkPolicy give the same table, which denies all but the named port', () => {
-    const inv = load(parseText('cluster.yaml', cluster).docs).inventory
+    const r = load(parseText('cluster.yaml', cluster).docs)
+    expect(r.diagnostics).toEqual([])
+    const inv = r.inventory
+    expect(endpoints(inv).map(peerId)).toEqual(['a/db', 'b/api'])
     const probes = [{ protocol: 'TCP' as const, port: 5432 }, { protocol: 'TCP' as const, port: 80 }]
     const a = cnp.table(docs(v1), inv, probes)
     expect(a).toEqual(cnp.table(docs(v2), inv, probes))
