@@ -260,6 +260,12 @@ const rulesOf = (rules: ReadonlyArray<Rule>, d: Direction, tier: ClusterTier, ve
     const ports = protocolsOf(r.ports, r.action, version)
     here.push(...ports.problems)
     const peers: Array<Obj> = []
+    if (d === 'ingress' && F.dnf(r.peer).some((c) => c.length === 0))
+      here.push({
+        fidelity: r.action === 'allow' ? 'narrower' : 'broader',
+        code: 'ingress-pods-only',
+        message: 'a ClusterNetworkPolicy ingress rule matches pods only: connections from nodes, host-network pods and addresses outside the cluster are not matched'
+      })
     for (const c of F.dnf(r.peer)) {
       const p = peersOf(c, d, r.action)
       if (isProblem(p)) here.push(p)
