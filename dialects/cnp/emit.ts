@@ -174,7 +174,10 @@ const peersOf = (lits: ReadonlyArray<F.Literal>, d: Direction, action: Action): 
     if (rest.length === 0) return [{ nodes: {} }]
   }
   const parts = podParts(lits)
-  if (parts === undefined) return []
+  if (parts === undefined)
+    return F.conjunctionKinds(lits).length === 0
+      ? []
+      : { ...kept, message: `"${F.show(F.and(...lits.map(F.literal)))}" matches endpoints that are not pods, which a ClusterNetworkPolicy ${d} rule can name only by address` }
   if (isProblem(parts)) return { ...parts, fidelity: kept.fidelity }
   if (!parts.podsOnly) return { ...kept, message: `"${F.show(F.and(...lits.map(F.literal)))}" also matches endpoints that are not pods; a ClusterNetworkPolicy pods or namespaces peer matches pods only` }
   if (parts.pod.length === 0) return [{ namespaces: selectorOf(parts.ns) }]
@@ -380,7 +383,9 @@ export const emitCnp = (set: PolicySet, options: CnpEmitOptions): EmitOutput => 
           }
         }
         const kind = version === 'v1alpha2' ? 'ClusterNetworkPolicy' : tier === 'Admin' ? 'AdminNetworkPolicy' : 'BaselineAdminNetworkPolicy'
-        const name = uniqueName(version === 'v1alpha1' && tier === 'Baseline' ? 'default' : p.origin.name)
+        // Calico (≤ v3.31) names a tier's policies `<tier>.<name>`: the prefix of a cluster tier says nothing more here
+        const plain = p.origin.dialect === 'calico' ? p.origin.name.replace(/^kube-(admin|baseline)\./, '') : p.origin.name
+        const name = uniqueName(version === 'v1alpha1' && tier === 'Baseline' ? 'default' : plain)
         const metadata: Record<string, unknown> = { name }
         if (p.origin.labels !== undefined && Object.keys(p.origin.labels).length > 0) metadata.labels = p.origin.labels
         if (p.origin.annotations !== undefined && Object.keys(p.origin.annotations).length > 0) metadata.annotations = p.origin.annotations

@@ -77,8 +77,15 @@ const toClusterTiers = (set: PolicySet, from: CniName): { readonly set: PolicySe
     const rank = new Map(sorted.map((p, i) => [p, i] as const))
     const tierCount = new Map<ClusterTier, Set<string>>()
     for (const p of sorted) tierCount.set(tierOfPolicy(p), new Set([...(tierCount.get(tierOfPolicy(p)) ?? []), p.ordering?.tier ?? '']))
-    const policies = set.policies.map((p): Policy => {
-      const r = rank.get(p)
+    // under Calico a policy isolates nothing by itself: a Pass tier's end passes on (the IR flag plays no part there)
+    const passOn = (p: Policy): Policy => ({
+      ...p,
+      ingress: p.ingress === undefined ? undefined : { ...p.ingress, defaultDeny: false },
+      egress: p.egress === undefined ? undefined : { ...p.egress, defaultDeny: false }
+    })
+    const policies = set.policies.map((q): Policy => {
+      const p = clusterTierOf(q) !== undefined || rank.has(q) ? passOn(q) : q
+      const r = rank.get(q)
       if (r === undefined) return p
       const t = tierOfPolicy(p)
       if ((tierCount.get(t)?.size ?? 0) > 1 && allRules(p).some((x) => x.action === 'pass'))

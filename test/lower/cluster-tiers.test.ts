@@ -34,6 +34,35 @@ spec:
     expect(r.text).toContain('  - action: Deny\n    from:\n    - namespaces: {}\n')
   })
 
+  it('a Calico Pass tier allowing ingress from outside the cluster: the rule cannot be written, narrower, never dropped in silence', () => {
+    const r = run(
+      `apiVersion: projectcalico.org/v3
+kind: Tier
+metadata: {name: sec}
+spec: {order: 10, defaultAction: Pass}
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: sec.p0}
+spec:
+  tier: sec
+  selector: all()
+  ingress:
+  - action: Allow
+    source: {notSelector: all()}
+  types: [Ingress]
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: p1, namespace: a}
+spec: {tier: default, selector: all(), ingress: [], types: [Ingress]}
+`,
+      'cnp'
+    )
+    expect(r.findings).toEqual(['pods-only-subject exact-for-inventory', 'unsupported-peer narrower'])
+    expect(r.fidelity).toBe('narrower')
+  })
+
   it('two Baseline policies cannot both be the one BaselineAdminNetworkPolicy (unsupported)', () => {
     const cnp = (name: string) => `apiVersion: policy.networking.k8s.io/v1alpha2
 kind: ClusterNetworkPolicy

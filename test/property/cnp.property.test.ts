@@ -108,7 +108,7 @@ describe('cluster network policies: engine and translations against the oracles'
         const engine = r.tables.map((t) => matrix(r, t))
         expect({ ...compare(cnpOracle.table(values(policyText), inv, probes), engine, ids), policyText }).toEqual({ leftOnly: [], rightOnly: [], policyText })
       }),
-      params(150)
+      params(100)
     )
   })
 
@@ -119,7 +119,7 @@ describe('cluster network policies: engine and translations against the oracles'
         fc.property(clusterArb, cnpPoliciesArb, (clusterText, policyText) => {
           if (translated(clusterText, policyText, to, cnpOracle.table, to === 'calico' ? calicoOracle.table : cnpOracle.table)) faithful++
         }),
-        params(100)
+        params(60)
       )
       expect(faithful).toBeGreaterThan(0)
     })
@@ -130,7 +130,7 @@ describe('cluster network policies: engine and translations against the oracles'
       fc.property(clusterArb, cnpPoliciesArb, (clusterText, policyText) => {
         if (translated(clusterText, policyText, 'cnp', cnpOracle.table, cnpOracle.table, 'v1alpha1')) faithful++
       }),
-      params(50)
+      params(30)
     )
     expect(faithful).toBeGreaterThan(0)
   })
@@ -141,7 +141,7 @@ describe('cluster network policies: engine and translations against the oracles'
       fc.property(clusterArb, calicoPoliciesArb, (clusterText, policyText) => {
         if (translated(clusterText, policyText, 'cnp', calicoOracle.table, cnpOracle.table)) faithful++
       }),
-      params(100)
+      params(80)
     )
     expect(faithful).toBeGreaterThan(0)
   })
@@ -152,7 +152,7 @@ describe('cluster network policies: engine and translations against the oracles'
       fc.property(clusterArb, ciliumPoliciesArb, (clusterText, policyText) => {
         if (translated(clusterText, policyText, 'cnp', ciliumOracle.table, cnpOracle.table)) faithful++
       }),
-      params(100)
+      params(80)
     )
     expect(faithful).toBeGreaterThan(0)
   })
