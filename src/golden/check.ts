@@ -111,7 +111,8 @@ export const updateCase = async (c: Case, to: ReadonlyArray<DialectName> = defau
   const r = await loadCase(c)
   if (r._tag === 'bad') return { case: c, errors: r.diagnostics, notes: [], changed: [], writeError: undefined }
   const l = r.loaded
-  const targets = inOrder(to)
+  // cnp.yaml, written only when asked for, is kept up to date once it exists
+  const targets = inOrder(to === defaultTargets && hasExpected(l)('cnp') ? [...to, 'cnp'] : to)
   const reported = dialectNames.filter((t) => targets.includes(t) || hasExpected(l)(t))
   const changed = produce(l, targets, reported).filter((f) => l.expected.get(f.name) !== f.text)
   const entries = changed.map((f) => ({ path: expectedPath(c, f.name), content: f.text }))

@@ -61,6 +61,8 @@ import * as B from './bitset.js'
 import type { Classes, Endpoint } from './endpoint.js'
 import { effectiveNode, evaluator, holds, hostNodes } from './endpoint.js'
 import type { Model, Prepared } from './model.js'
+import { ciliumClusterTiers } from './cilium-cluster-tiers.js'
+import { withClusterTiers } from './cluster-tiers.js'
 
 // -------------------------------------------------------------------------------------
 // entities and atoms
@@ -403,4 +405,5 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
   return { prepared: { allowedPeers }, diagnostics }
 }
 
-export const cilium: Model = { name: 'cilium', prepare }
+/** With Cilium 1.20's cluster network policy tiers (`cilium-cluster-tiers.ts`). */
+export const cilium: Model = withClusterTiers({ name: 'cilium', prepare }, ciliumClusterTiers)

@@ -101,6 +101,9 @@ const tieFindings = (policies: ReadonlyArray<Policy>, subjects: (p: Policy) => B
   return out
 }
 
+/** The API's own reading (the k8s model): ties by name, atoms with their neutral meaning. */
+export const apiClusterTiers: ClusterTierOptions = { ties: 'name', override: undefined, convert: (policies) => ({ policies, diagnostics: [] }) }
+
 /** The Admin → inner → Baseline composition (module comment). */
 export const withClusterTiers = (inner: Model, options: ClusterTierOptions): Model => ({
   name: inner.name,
