@@ -47,6 +47,12 @@ const defaultTierOrder = 1_000_000
 
 const allRules = (p: Policy): ReadonlyArray<Rule> => directions.flatMap((d) => rulesOf(p, d)?.rules ?? [])
 
+const passOnCalico = (p: Policy): Policy => ({
+  ...p,
+  ingress: p.ingress === undefined ? undefined : { ...p.ingress, defaultDeny: false },
+  egress: p.egress === undefined ? undefined : { ...p.egress, defaultDeny: false }
+})
+
 /** Calico policies of Pass tiers, Cilium non-isolating deny-only policies: into a cluster tier (module comment). */
 const toClusterTiers = (set: PolicySet, from: CniName): { readonly set: PolicySet; readonly diagnostics: ReadonlyArray<D.Diagnostic> } => {
   const diagnostics: Array<D.Diagnostic> = []
@@ -78,11 +84,7 @@ const toClusterTiers = (set: PolicySet, from: CniName): { readonly set: PolicySe
     const tierCount = new Map<ClusterTier, Set<string>>()
     for (const p of sorted) tierCount.set(tierOfPolicy(p), new Set([...(tierCount.get(tierOfPolicy(p)) ?? []), p.ordering?.tier ?? '']))
     // under Calico a policy isolates nothing by itself: a Pass tier's end passes on (the IR flag plays no part there)
-    const passOn = (p: Policy): Policy => ({
-      ...p,
-      ingress: p.ingress === undefined ? undefined : { ...p.ingress, defaultDeny: false },
-      egress: p.egress === undefined ? undefined : { ...p.egress, defaultDeny: false }
-    })
+    const passOn = passOnCalico
     const policies = set.policies.map((q): Policy => {
       const p = clusterTierOf(q) !== undefined || rank.has(q) ? passOn(q) : q
       const r = rank.get(q)
@@ -141,7 +143,8 @@ export const routeClusterTiers = (set: PolicySet, from: CniName, target: Dialect
   if (target === 'calico') return undefined
   const moved = target === 'cnp' ? toClusterTiers(set, from) : { set, diagnostics: [] }
   const inTier = (p: Policy): boolean => clusterTierOf(p) !== undefined
-  const clusterPolicies = moved.set.policies.filter(inTier)
+  // under Calico the tiers kube-admin / kube-baseline end in Pass: their policies isolate nothing
+  const clusterPolicies = moved.set.policies.filter(inTier).map((p) => (from === 'calico' ? passOnCalico(p) : p))
   if (clusterPolicies.length === 0 && target !== 'cnp') return undefined
   const tiers = moved.set.tiers.filter((t) => clusterTierByName(t.name) !== undefined)
   const clusterSet: PolicySet = { policies: clusterPolicies, tiers, networkSets: [] }
