@@ -4,6 +4,9 @@
  */
 import { calico } from '../dialects/calico/index.js'
 import { cilium } from '../dialects/cilium/index.js'
+import { cnp } from '../dialects/cnp/index.js'
+import { emitCnp } from '../dialects/cnp/emit.js'
+import type { CnpVersion } from '../dialects/cnp/emit.js'
 import { k8s } from '../dialects/k8s/index.js'
 import type { Dialect, Emitted } from '../dialects/dialect.js'
 import * as D from './diagnostics.js'
@@ -13,6 +16,7 @@ import type { SourceDoc } from './io/source.js'
 import type { DialectName, PolicySet } from './ir/policy.js'
 import { concat } from './ir/policy.js'
 import { adaptAddresses, residentNodeDenies } from './lower/addresses.js'
+import { routeClusterTiers } from './lower/cluster-tiers.js'
 import type { Lowered } from './lower/addresses.js'
 import { expandClusterScope } from './lower/expand.js'
 import { resolveWithInventory } from './lower/resolve.js'
@@ -27,7 +31,7 @@ import type { CniName } from './semantics/model.js'
 // dialects
 // -------------------------------------------------------------------------------------
 
-export const dialects: ReadonlyArray<Dialect> = [k8s, calico, cilium]
+export const dialects: ReadonlyArray<Dialect> = [k8s, calico, cilium, cnp]
 
 export const dialectByName = (name: string): Dialect | undefined => dialects.find((d) => d.name === name)
 
@@ -193,11 +197,17 @@ export interface Translation {
 
 export const fidelityOf = (ds: ReadonlyArray<D.Diagnostic>): D.RunFidelity => D.runFidelity(ds.flatMap((d) => (d.fidelity === undefined ? [] : [d.fidelity])))
 
-/** The CNI a parsed set is enforced by when the user does not say: its dialect, or the first non-Kubernetes one of a mixed set (in the order of `dialects`, never input order). */
-export const defaultCni = (parsed: Parsed): CniName =>
-  (parsed.dialects.length === 1 ? parsed.dialects[0] : parsed.dialects.find((d) => d !== 'k8s')) ?? 'k8s'
+/**
+ * The CNI a parsed set is enforced by when the user does not say: its dialect, or the first
+ * non-Kubernetes one of a mixed set (in the order of `dialects`, never input order). Cluster network
+ * policies are Kubernetes API objects: on their own, the k8s model enforces them.
+ */
+export const defaultCni = (parsed: Parsed): CniName => {
+  const cnis = parsed.dialects.filter((d): d is CniName => d !== 'cnp')
+  return (cnis.length === 1 ? cnis[0] : cnis.find((d) => d !== 'k8s')) ?? 'k8s'
+}
 
-const dialectTitles: Readonly<Record<DialectName, string>> = { k8s: 'Kubernetes NetworkPolicy', calico: 'Calico', cilium: 'Cilium' }
+const dialectTitles: Readonly<Record<DialectName, string>> = { k8s: 'Kubernetes NetworkPolicy', calico: 'Calico', cilium: 'Cilium', cnp: 'ClusterNetworkPolicy' }
 
 /**
  * What `translate`, `reach` and `equiv` say when they chose the enforcement model of a set that
@@ -218,7 +228,23 @@ export const mixedCniNote = (parsed: Parsed, option: string): D.Diagnostic | und
  * Lowers the parsed set for the target (DESIGN.md §2 step 5) and emits it. `fromCni` is the model
  * the input is enforced by (default: `defaultCni`).
  */
-export const translate = (parsed: Parsed, target: Dialect, inventory: Inventory | undefined, fromCni: CniName = defaultCni(parsed)): Translation => {
+export const translate = (
+  parsed: Parsed,
+  target: Dialect,
+  inventory: Inventory | undefined,
+  fromCni: CniName = defaultCni(parsed),
+  cnpVersion: CnpVersion = 'v1alpha2'
+): Translation => {
+  // cluster network policies stay what they are for targets that enforce them (src/lower/cluster-tiers.ts)
+  const routed = routeClusterTiers(parsed.set, fromCni, target.name, inventory)
+  if (routed !== undefined) {
+    const restTarget = dialectByName(routed.restTarget) ?? target
+    const loweredRest = lower(routed.rest, fromCni, restTarget.name, inventory)
+    const rest = routed.rest.policies.length === 0 ? { objects: [], diagnostics: [] } : restTarget.emit(loweredRest.set, { inventory })
+    const clusterOut = emitCnp(routed.cluster, { inventory, version: target.name === 'cnp' ? cnpVersion : 'v1alpha2' })
+    const diagnostics = [...routed.diagnostics, ...loweredRest.diagnostics, ...rest.diagnostics, ...clusterOut.diagnostics]
+    return { objects: [...rest.objects, ...clusterOut.objects], diagnostics, fidelity: fidelityOf([...parsed.diagnostics, ...diagnostics]) }
+  }
   const lowered = lower(parsed.set, fromCni, target.name, inventory)
   const out = target.emit(lowered.set, { inventory })
   const diagnostics = [...lowered.diagnostics, ...out.diagnostics]

@@ -24,6 +24,7 @@ interface Options {
   readonly profile: ReadonlyArray<string> | undefined
   readonly profileFile: ReadonlyArray<string> | undefined
   readonly to: string
+  readonly clusterWide: boolean
   readonly cluster: ReadonlyArray<string> | undefined
   readonly namespace: ReadonlyArray<string> | undefined
   readonly direction: string | undefined
@@ -123,7 +124,9 @@ const helpText = (): string => {
     'Targets: calico writes GlobalNetworkPolicies in tier default at order 10000 and up (after Kubernetes',
     'policies at 1000), and denies that make nothing default-deny in tier netpolx-guardrails (order 900000,',
     'default action Pass); cilium writes CiliumClusterwideNetworkPolicies; k8s writes one NetworkPolicy per',
-    'namespace of --cluster or --namespace (exact for those namespaces: rerun after creating a namespace).',
+    'namespace of --cluster or --namespace (exact for those namespaces: rerun after creating a namespace);',
+    'cnp (or k8s --cluster-wide) writes ClusterNetworkPolicies: denies in tier Admin, allows and isolation in',
+    'tier Baseline, which applies to pods no NetworkPolicy selects and to namespaces created later.',
     '',
     'Exit codes: 0 written faithfully, 1 lossy (refused, or written with --allow-lossy), 2 bad input.'
   ].join('\n')
@@ -135,7 +138,8 @@ export const defaultsCommand = (io: Io): Command =>
     .addHelpText('after', helpText)
     .option('--profile <name>', 'a built-in profile; repeatable', collect)
     .option('--profile-file <path>', 'a profile file (or a directory of them) written by you; repeatable', collect)
-    .addOption(new Option('--to <dialect>', 'target dialect').choices(['k8s', 'calico', 'cilium']).makeOptionMandatory())
+    .addOption(new Option('--to <dialect>', 'target dialect (cnp: ClusterNetworkPolicies, cluster-wide)').choices(['k8s', 'calico', 'cilium', 'cnp']).makeOptionMandatory())
+    .option('--cluster-wide', 'with --to k8s: write ClusterNetworkPolicies (Admin denies, Baseline allows and isolation) that hold for namespaces created later, instead of one NetworkPolicy per namespace (same as --to cnp)', false)
     .option('--cluster <path>', 'cluster inventory manifests: the namespaces to write per-namespace policies for; repeatable', collect)
     .option('--namespace <ns>', 'a namespace to write per-namespace policies for (instead of --cluster); repeatable', collect)
     .option('--direction <direction>', 'ingress, egress or both (default-deny, allow-same-namespace)')
@@ -152,7 +156,8 @@ export const defaultsCommand = (io: Io): Command =>
     .addOption(new Option('--report <format>', 'how to print findings on standard error').choices(['text', 'json']).default('text'))
     .option('-v, --verbose', 'also print info-level notes', false)
     .action(async (opts: Options) => {
-      const target = dialectByName(opts.to)
+      if (opts.clusterWide && opts.to !== 'k8s' && opts.to !== 'cnp') throw usageError(io, '--cluster-wide goes with --to k8s (ClusterNetworkPolicies)')
+      const target = dialectByName(opts.clusterWide ? 'cnp' : opts.to)
       if (target === undefined) throw usageError(io, `unknown target dialect ${opts.to}`)
       if (opts.cluster !== undefined && opts.namespace !== undefined) throw usageError(io, '--cluster and --namespace are alternatives: give one of them')
       const values = parameterValues(io, opts)

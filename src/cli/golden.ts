@@ -71,7 +71,7 @@ export const updateSummary = (results: ReadonlyArray<CaseUpdate>): string => {
 }
 
 const targetsOption = (): Option =>
-  new Option('--to <dialects>', `limit the targets: ${dialectNames.join(', ')} (comma-separated or repeated; default: all)`).argParser(parseTargets)
+  new Option('--to <dialects>', `limit the targets: ${dialectNames.join(', ')} (comma-separated or repeated; default: all but cnp, which is checked when expected/cnp.yaml exists)`).argParser(parseTargets)
 
 const check = (io: Io): Command =>
   new Command('check')

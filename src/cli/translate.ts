@@ -58,7 +58,11 @@ export const translateCommand = (io: Io): Command =>
     .description('Translate network policies into another dialect through the IR.')
     .addHelpText('after', '\nEvery construct translates exactly or is reported with its fidelity (exact, exact-for-inventory,\nbroader, narrower, unsupported). Anything below exact-for-inventory fails the run unless\n--allow-lossy is given; then the output carries a comment at each approximated rule.\n\nExit codes: 0 translated faithfully, 1 lossy translation refused (or written with --allow-lossy),\n2 unreadable or invalid input, bad invocation.\n\nExample:\n  netpolx translate -f policies/ --to k8s -o yaml --out translated.yaml')
     .requiredOption('-f, --filename <path>', 'a file, a directory (walked recursively) or - for standard input; repeatable', collect)
-    .addOption(new Option('--to <dialect>', 'target dialect').choices(['k8s', 'calico', 'cilium']).makeOptionMandatory())
+    .addOption(
+      new Option('--to <dialect>', 'target dialect (cnp: ClusterNetworkPolicy v1alpha2 plus NetworkPolicy; anp: AdminNetworkPolicy/BaselineAdminNetworkPolicy v1alpha1 plus NetworkPolicy)')
+        .choices(['k8s', 'calico', 'cilium', 'cnp', 'anp'])
+        .makeOptionMandatory()
+    )
     .option(namespaceFlags, namespaceHelp)
     .option('--cluster <path>', 'cluster inventory manifests (Namespaces, Pods, …) used to expand constructs per namespace or pod; repeatable', collect)
     .addOption(new Option('--from-cni <cni>', 'the CNI enforcing the input policies (default: the dialect of the documents)').choices(['k8s', 'calico', 'cilium']))
@@ -69,7 +73,7 @@ export const translateCommand = (io: Io): Command =>
     .addOption(reportFileOption())
     .option('-v, --verbose', 'also print info-level notes', false)
     .action(async (opts: Options) => {
-      const target = dialectByName(opts.to)
+      const target = dialectByName(opts.to === 'anp' ? 'cnp' : opts.to)
       if (target === undefined) throw usageError(io, `unknown target dialect ${opts.to}`)
       const report = chooseReport(io, opts.report, opts.reportFile)
       if (takesStdout(report) && opts.out === undefined) throw usageError(io, `--report ${report.format} needs --report-file or --out: standard output carries the translation`)
@@ -81,7 +85,7 @@ export const translateCommand = (io: Io): Command =>
         await emitReport(io, report, fileFindings('translate', files, parsed.diagnostics, (d) => d.severity === 'error', 'error'), opts.verbose)
         throw new Exit(exitCodes.usage)
       }
-      const t = translate(parsed, target, inventory, opts.fromCni)
+      const t = translate(parsed, target, inventory, opts.fromCni, opts.to === 'anp' ? 'v1alpha1' : 'v1alpha2')
       // which model the input was read under, when netpolx chose it (issue 13 §4)
       const note = opts.fromCni === undefined ? mixedCniNote(parsed, '--from-cni') : undefined
       const all = [...parsed.diagnostics, ...t.diagnostics, ...(note === undefined ? [] : [note])]

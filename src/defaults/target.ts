@@ -36,6 +36,7 @@ import { directions, mapRules, qualifiedName, rulesOf, scopedSubject } from '../
 import { flatten } from '../lower/flatten.js'
 import type { CniName } from '../semantics/model.js'
 import { managedBy, originKind } from './compile.js'
+import { forCnp } from './cnp.js'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -159,14 +160,14 @@ const dropImpliedDenies = (set: PolicySet): { readonly set: PolicySet; readonly 
   return { set: { ...set, policies }, diagnostics }
 }
 
-interface Facts {
+export interface Facts {
   readonly cluster: C.CidrSet
   readonly nodes: C.CidrSet
   /** False when the inventory was made from `--namespace` names: pod and node addresses unknown. */
   readonly addressesKnown: boolean
 }
 
-const factsOf = (inv: Inventory, addressesKnown: boolean): Facts => ({ cluster: clusterAddresses(inv), nodes: nodeAddresses(inv), addressesKnown })
+export const factsOf = (inv: Inventory, addressesKnown: boolean): Facts => ({ cluster: clusterAddresses(inv), nodes: nodeAddresses(inv), addressesKnown })
 
 const literalKey = (l: F.Literal): string => `${l.positive ? '+' : '-'}${F.key(l.atom)}`
 
@@ -184,7 +185,7 @@ const withoutSubsumed = (cs: ReadonlyArray<ReadonlyArray<F.Literal>>): ReadonlyA
  * same under the k8s model (module comment). Under the cilium model a positive `ipIn` matches only
  * addresses outside the cluster, a negative one every cluster endpoint.
  */
-const k8sPeer = (r: Rule, facts: Facts, found: Array<{ readonly fidelity: D.Fidelity; readonly code: string; readonly message: string }>): F.Formula => {
+export const k8sPeer = (r: Rule, facts: Facts, found: Array<{ readonly fidelity: D.Fidelity; readonly code: string; readonly message: string }>): F.Formula => {
   const out: Array<ReadonlyArray<F.Literal>> = []
   const conjs = F.dnf(r.peer)
   const allPods = conjs.some((c) => c.length === 1 && c[0]?.atom._tag === 'kind' && c[0].positive && c[0].atom.kinds.length === 1 && c[0].atom.kinds[0] === 'pod')
@@ -305,5 +306,7 @@ export const forTarget = (set: PolicySet, target: DialectName, inventory: Invent
       return inventory === undefined
         ? { set, fromCni: 'cilium', diagnostics: [D.error('needs-namespaces', 'Kubernetes NetworkPolicies are namespaced: give the namespaces to write the defaults for with --cluster or --namespace')] }
         : forK8s(set, inventory, addressesKnown)
+    case 'cnp':
+      return forCnp(set, inventory, addressesKnown)
   }
 }

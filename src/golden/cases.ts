@@ -39,6 +39,9 @@ export const targetFile = (t: DialectName): string => `${t}.yaml`
 /** What `expected/` may hold, in the order files are checked and reported. */
 export const expectedFiles: ReadonlyArray<string> = [...dialectNames.map(targetFile), reportFile]
 
+/** The targets a case gets when neither `--to` nor its expected files say: cnp.yaml is written only when asked for. */
+export const defaultTargets: ReadonlyArray<DialectName> = dialectNames.filter((t) => t !== 'cnp')
+
 export interface Discovered {
   readonly cases: ReadonlyArray<Case>
   readonly diagnostics: ReadonlyArray<D.Diagnostic>

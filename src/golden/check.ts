@@ -17,7 +17,7 @@ import type { DialectName } from '../ir/policy.js'
 import { dialectNames } from '../ir/policy.js'
 import type { Report } from '../report.js'
 import type { Case } from './cases.js'
-import { expectedDir, reportFile, targetFile } from './cases.js'
+import { defaultTargets, expectedDir, reportFile, targetFile } from './cases.js'
 import { unifiedDiff } from './diff.js'
 import type { Loaded } from './run.js'
 import { loadCase, reportEntries, reportText, translateCase } from './run.js'
@@ -91,12 +91,12 @@ const produce = (l: Loaded, targets: ReadonlyArray<DialectName>, reported: Reado
 }
 
 /** Checks one case over `to` (default: every dialect). */
-export const checkCase = async (c: Case, to: ReadonlyArray<DialectName> = dialectNames): Promise<CaseCheck> => {
+export const checkCase = async (c: Case, to: ReadonlyArray<DialectName> = defaultTargets): Promise<CaseCheck> => {
   const r = await loadCase(c)
   if (r._tag === 'bad') return { case: c, errors: r.diagnostics, notes: [], files: [] }
   const l = r.loaded
   const present = dialectNames.filter(hasExpected(l))
-  const targets = present.length === 0 ? inOrder(to) : present.filter((t) => to.includes(t))
+  const targets = present.length === 0 ? inOrder(to) : present.filter((t) => to.includes(t) || (t === 'cnp' && to === defaultTargets))
   if (targets.length === 0) return { case: c, errors: [], notes: l.notes, files: [] }
   const files = produce(l, targets, present.length === 0 ? targets : present).map((f) => ({
     file: expectedPath(c, f.name),
@@ -107,11 +107,12 @@ export const checkCase = async (c: Case, to: ReadonlyArray<DialectName> = dialec
 }
 
 /** Rewrites the expectations of one case for `to` (default: every dialect); nothing when its input does not parse. */
-export const updateCase = async (c: Case, to: ReadonlyArray<DialectName> = dialectNames): Promise<CaseUpdate> => {
+export const updateCase = async (c: Case, to: ReadonlyArray<DialectName> = defaultTargets): Promise<CaseUpdate> => {
   const r = await loadCase(c)
   if (r._tag === 'bad') return { case: c, errors: r.diagnostics, notes: [], changed: [], writeError: undefined }
   const l = r.loaded
-  const targets = inOrder(to)
+  // cnp.yaml, written only when asked for, is kept up to date once it exists
+  const targets = inOrder(to === defaultTargets && hasExpected(l)('cnp') ? [...to, 'cnp'] : to)
   const reported = dialectNames.filter((t) => targets.includes(t) || hasExpected(l)(t))
   const changed = produce(l, targets, reported).filter((f) => l.expected.get(f.name) !== f.text)
   const entries = changed.map((f) => ({ path: expectedPath(c, f.name), content: f.text }))

@@ -15,9 +15,10 @@ import type { PortSet } from './ports.js'
 // model
 // -------------------------------------------------------------------------------------
 
-export type DialectName = 'k8s' | 'calico' | 'cilium'
+/** `cnp`: Kubernetes cluster-scoped network policy (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy). */
+export type DialectName = 'k8s' | 'calico' | 'cilium' | 'cnp'
 
-export const dialectNames: ReadonlyArray<DialectName> = ['k8s', 'calico', 'cilium']
+export const dialectNames: ReadonlyArray<DialectName> = ['k8s', 'calico', 'cilium', 'cnp']
 
 /** Where an IR object came from: the resource and its position in the input. */
 export interface Origin {

@@ -21,7 +21,7 @@ import { mapRules } from '../ir/policy.js'
 import * as P from '../ir/ports.js'
 import type { Lowered } from './addresses.js'
 
-const targetText: Readonly<Record<DialectName, string>> = { k8s: 'a Kubernetes NetworkPolicy', calico: 'a Calico policy', cilium: 'a Cilium policy' }
+const targetText: Readonly<Record<DialectName, string>> = { k8s: 'a Kubernetes NetworkPolicy', calico: 'a Calico policy', cilium: 'a Cilium policy', cnp: 'a ClusterNetworkPolicy' }
 
 const effect: Readonly<Record<Rule['action'], readonly [D.Fidelity, string]>> = {
   allow: ['broader', 'allows more'],

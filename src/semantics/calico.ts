@@ -59,6 +59,7 @@ import type { Classes, Endpoint } from './endpoint.js'
 import { evaluator, residentHosts } from './endpoint.js'
 import type { Model, Prepared } from './model.js'
 import { sourcePeers } from './probes.js'
+import { calicoClusterTiers } from './cluster-tiers.js'
 
 // -------------------------------------------------------------------------------------
 // ordering
@@ -402,4 +403,5 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
   return { prepared: { allowedPeers }, diagnostics }
 }
 
-export const calico: Model = { name: 'calico', prepare }
+/** With Calico's conversion of cluster network policies (`cluster-tiers.ts`). */
+export const calico: Model = calicoClusterTiers({ name: 'calico', prepare })

@@ -65,6 +65,8 @@ import type { Classes, Endpoint } from './endpoint.js'
 import { effectiveNode, evaluator, holds, hostNodes } from './endpoint.js'
 import type { Model, Prepared } from './model.js'
 import { sourcePeers } from './probes.js'
+import { ciliumClusterTiers } from './cilium-cluster-tiers.js'
+import { withClusterTiers } from './cluster-tiers.js'
 
 // -------------------------------------------------------------------------------------
 // entities and atoms
@@ -420,4 +422,5 @@ const prepare = (given: PolicySet, classes: Classes, inventory: Inventory): { pr
   return { prepared: { allowedPeers }, diagnostics }
 }
 
-export const cilium: Model = { name: 'cilium', prepare }
+/** With Cilium 1.20's cluster network policy tiers (`cilium-cluster-tiers.ts`). */
+export const cilium: Model = withClusterTiers({ name: 'cilium', prepare }, ciliumClusterTiers)

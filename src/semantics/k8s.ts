@@ -18,6 +18,7 @@ import type { Classes } from './endpoint.js'
 import { evaluator, residentHosts } from './endpoint.js'
 import type { Model, Prepared } from './model.js'
 import { sourcePeers } from './probes.js'
+import { apiClusterTiers, withClusterTiers } from './cluster-tiers.js'
 
 interface CompiledRule {
   readonly rule: Rule
@@ -95,4 +96,5 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
   return { prepared: { allowedPeers }, diagnostics }
 }
 
-export const k8s: Model = { name: 'k8s', prepare }
+/** With the cluster network policy tiers around the NetworkPolicies (`cluster-tiers.ts`). */
+export const k8s: Model = withClusterTiers({ name: 'k8s', prepare }, apiClusterTiers)

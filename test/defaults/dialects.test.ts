@@ -76,7 +76,8 @@ const targets: ReadonlyArray<DialectName> = ['k8s', 'calico', 'cilium']
 const kindsOf: Readonly<Record<DialectName, ReadonlyArray<string>>> = {
   k8s: ['NetworkPolicy'],
   calico: ['GlobalNetworkPolicy', 'NetworkPolicy', 'Tier'],
-  cilium: ['CiliumClusterwideNetworkPolicy', 'CiliumNetworkPolicy']
+  cilium: ['CiliumClusterwideNetworkPolicy', 'CiliumNetworkPolicy'],
+  cnp: ['ClusterNetworkPolicy']
 }
 
 const model = (name: string): Model => {
@@ -230,4 +231,28 @@ describe('dialect-specific forms', () => {
     expect(codes('allow-same-namespace', 'calico')).toEqual(['needs-namespaces'])
     expect(codes('default-deny', 'calico')).toEqual([])
   })
+})
+
+describe('every built-in profile as ClusterNetworkPolicies (defaults --to cnp)', () => {
+  const external = new Set(inventory.externals.map((x) => x.text))
+  for (const profile of Object.keys(expected))
+    it(`${profile} → cnp`, () => {
+      const g = run(profile, 'cnp')
+      const lossy = [...g.diagnostics, ...g.translation.diagnostics].filter((d) => !D.isFaithful(d.fidelity ?? 'exact'))
+      // the one loss: a Baseline ingress deny cannot match sources that are not pods
+      expect([...new Set(lossy.map((d) => `${d.code} ${d.fidelity ?? ''}`))]).toEqual(lossy.length === 0 ? [] : ['baseline-ingress-pods-only broader'])
+      const out = readBack(g)
+      expect(out.diagnostics.filter((d) => d.severity !== 'info').map(D.render)).toEqual([])
+      expect(out.kinds.length).toBeGreaterThan(0)
+      expect(out.kinds.filter((k) => k !== 'ClusterNetworkPolicy')).toEqual([])
+      const m = model('k8s')
+      for (const [from, to, protocol, port, ok] of expected[profile] ?? []) {
+        const broaderHere = lossy.length > 0 && external.has(from)
+        if (!broaderHere) expect([from, to, P.protocolName(protocol), port, allowed(out.set, m, from, to, protocol, port)]).toEqual([from, to, P.protocolName(protocol), port, ok])
+      }
+      // the whole table is what the profile means, but for connections from outside the cluster when reported broader
+      const diffs = tableDifferences(g.meaning, out.set, inventory, model('cilium'), m)
+      expect(diffs.filter((l) => !(lossy.length > 0 && external.has(l.split(' ')[0] ?? '') && l.endsWith('left denies, right allows')))).toEqual([])
+      if (lossy.length === 0) expect(diffs).toEqual([])
+    })
 })

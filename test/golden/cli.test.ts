@@ -243,7 +243,7 @@ describe('golden check', () => {
     const r = await runCli(['golden', 'check', dir])
     expect(r.code).toBe(0)
     expect(r.stderr).toBe(
-      `${path.join(dir, 'deny', 'expected', 'notes.txt')}:1:1: warning golden-unknown-file: not an expected file of a golden case (k8s.yaml, calico.yaml, cilium.yaml, report.json); ignored\n`
+      `${path.join(dir, 'deny', 'expected', 'notes.txt')}:1:1: warning golden-unknown-file: not an expected file of a golden case (k8s.yaml, calico.yaml, cilium.yaml, cnp.yaml, report.json); ignored\n`
     )
   })
 

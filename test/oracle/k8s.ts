@@ -24,7 +24,7 @@ import type { Inventory } from '../../src/cluster/inventory.js'
 import type { Obj, Peer, Protocol } from './inventory.js'
 import { fromLabels, inCidr, isKnp, items, knpPolicyTypes, namespaceOf, nsLabels, obj, peerIp, sameProtocol, selectorMatches, str, strings, tableOf } from './inventory.js'
 
-type Direction = 'Ingress' | 'Egress'
+export type Direction = 'Ingress' | 'Egress'
 
 const selects = (policy: unknown, p: Peer): boolean =>
   p._tag === 'pod' && !p.pod.hostNetwork && p.pod.namespace === namespaceOf(policy) && selectorMatches(obj(obj(policy).spec).podSelector, fromLabels(p.pod.labels))
@@ -62,7 +62,7 @@ const isResidentNode = (peer: Peer, subject: Peer): boolean =>
   peer._tag === 'pod' && peer.pod.hostNetwork && subject._tag === 'pod' && !subject.pod.hostNetwork && peer.pod.node !== undefined && peer.pod.node === subject.pod.node
 
 /** Whether `subject` lets the connection through in direction `d` (`peer` is the other side). */
-const verdict = (policies: ReadonlyArray<unknown>, inv: Inventory, d: Direction, subject: Peer, peer: Peer, protocol: Protocol, port: number): boolean => {
+export const verdict = (policies: ReadonlyArray<unknown>, inv: Inventory, d: Direction, subject: Peer, peer: Peer, protocol: Protocol, port: number): boolean => {
   if (d === 'Ingress' && isResidentNode(peer, subject)) return true
   const applying = policies.filter((p) => isKnp(p) && selects(p, subject) && knpPolicyTypes(obj(obj(p).spec)).includes(d))
   if (applying.length === 0) return true
