@@ -56,10 +56,10 @@ const sourcesOf = (ds: ReadonlyArray<D.Diagnostic>): Sources => {
 export const translateCommand = (io: Io): Command =>
   new Command('translate')
     .description('Translate network policies into another dialect through the IR.')
-    .addHelpText('after', '\nEvery construct translates exactly or is reported with its fidelity (exact, exact-for-inventory,\nbroader, narrower, unsupported). Anything below exact-for-inventory fails the run unless\n--allow-lossy is given; then the output carries a comment at each approximated rule.\n\nExit codes: 0 translated faithfully, 1 lossy translation refused (or written with --allow-lossy),\n2 unreadable or invalid input, bad invocation.\n\nExample:\n  netpolx translate -f policies/ --to k8s -o yaml --out translated.yaml')
+    .addHelpText('after', '\nEvery construct translates exactly or is reported with its fidelity (exact, exact-for-inventory,\nbroader, narrower, unsupported). Anything below exact-for-inventory fails the run unless\n--allow-lossy is given; then the output carries a comment at each approximated rule.\n\nTargets: k8s (NetworkPolicy), calico, cilium; cnp writes cluster-wide policies as\nClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2) beside NetworkPolicies, anp as\nAdminNetworkPolicy / BaselineAdminNetworkPolicy (v1alpha1).\n\nExit codes: 0 translated faithfully, 1 lossy translation refused (or written with --allow-lossy),\n2 unreadable or invalid input, bad invocation.\n\nExample:\n  netpolx translate -f policies/ --to k8s -o yaml --out translated.yaml')
     .requiredOption('-f, --filename <path>', 'a file, a directory (walked recursively) or - for standard input; repeatable', collect)
     .addOption(
-      new Option('--to <dialect>', 'target dialect (cnp: ClusterNetworkPolicy v1alpha2 plus NetworkPolicy; anp: AdminNetworkPolicy/BaselineAdminNetworkPolicy v1alpha1 plus NetworkPolicy)')
+      new Option('--to <dialect>', 'target dialect')
         .choices(['k8s', 'calico', 'cilium', 'cnp', 'anp'])
         .makeOptionMandatory()
     )

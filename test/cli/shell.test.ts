@@ -97,7 +97,7 @@ describe('completion', () => {
     expect(bashComplete(script, 'netpolx golden ')).toEqual(['check', 'update'])
     expect(bashComplete(script, 'netpolx golden check --rep')).toEqual(['--report', '--report-file'])
     expect(bashComplete(script, 'netpolx golden check --report ')).toEqual(['text', 'sarif', 'junit', 'github'])
-    expect(bashComplete(script, 'netpolx translate -f x.yaml --to c')).toEqual(['calico', 'cilium'])
+    expect(bashComplete(script, 'netpolx translate -f x.yaml --to c')).toEqual(['calico', 'cilium', 'cnp'])
     expect(bashComplete(script, 'netpolx completion ')).toEqual(['bash', 'zsh', 'fish'])
     expect(bashComplete(script, 'netpolx -')).toEqual(['--version', '-v', '--verbose', '-h', '--help'])
   })
@@ -107,10 +107,10 @@ describe('completion', () => {
     const z = zsh(spec)
     const f = fish(spec)
     expect(z.startsWith('#compdef netpolx\n')).toBe(true)
-    expect(z).toContain("'translate|--to') compadd -- 'k8s' 'calico' 'cilium'; return ;;")
+    expect(z).toContain("'translate|--to') compadd -- 'k8s' 'calico' 'cilium' 'cnp' 'anp'; return ;;")
     expect(z).toContain("'golden:check') key='golden check' ;;")
     expect(f).toContain("complete -c netpolx -n '__fish_seen_subcommand_from golden; and not __fish_seen_subcommand_from check update' -f -a 'check'")
-    expect(f).toContain("complete -c netpolx -n '__fish_seen_subcommand_from translate' -l to -r -f -a 'k8s calico cilium'")
+    expect(f).toContain("complete -c netpolx -n '__fish_seen_subcommand_from translate' -l to -r -f -a 'k8s calico cilium cnp anp'")
     expect(f).toContain("complete -c netpolx -n '__fish_seen_subcommand_from completion' -f -a 'bash zsh fish'")
     for (const c of spec.commands) {
       expect(z).toContain(`'${c.name}:`)
@@ -125,7 +125,7 @@ describe('kubectl plugin completion', () => {
     expect(cobraComplete(spec, ['golden', ''])).toBe(
       'check\tTranslate every golden case and compare with its expected files; print a unified diff per mismatch.\nupdate\tRewrite the expected files of every golden case from its input.\n:4\n'
     )
-    expect(cobraComplete(spec, ['translate', '--to', 'c'])).toBe('calico\ttarget dialect\ncilium\ttarget dialect\n:4\n')
+    expect(cobraComplete(spec, ['translate', '--to', 'c'])).toBe('calico\ttarget dialect\ncilium\ttarget dialect\ncnp\ttarget dialect\n:4\n')
     expect(cobraComplete(spec, ['translate', '-f', ''])).toBe(':0\n')
     expect(cobraComplete(spec, ['completion', 'z'])).toBe('zsh\n:4\n')
     expect(cobraComplete(spec, ['golden', 'check', 'golden/'])).toBe(':0\n')
