@@ -216,6 +216,8 @@ const dialectTitles: Readonly<Record<DialectName, string>> = { k8s: 'Kubernetes 
  * verbosity. Undefined for a set of one dialect, whose model is its own.
  */
 export const mixedCniNote = (parsed: Parsed, option: string): D.Diagnostic | undefined => {
+  // cluster network policies are Kubernetes API objects beside NetworkPolicies: no CNI is implied
+  if (parsed.dialects.filter((d) => d !== 'cnp' && d !== 'k8s').length === 0) return undefined
   if (parsed.dialects.length < 2) return undefined
   const cni = defaultCni(parsed)
   return D.info(
