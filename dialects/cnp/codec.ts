@@ -98,7 +98,6 @@ export const Cidr = refinedString('CIDR', (s) =>
  * `DomainName`, the CRD pattern copied verbatim (its `A-z` class also admits `[`, `\`, `]`, `^`,
  * `_` and the backtick, as the API server does).
  */
-// eslint-disable-next-line no-useless-escape
 export const domainNamePattern = /^(\*\.)?([a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$/
 
 export const DomainName = refinedString('domain name', (s) =>
