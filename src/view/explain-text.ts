@@ -73,6 +73,10 @@ export const flowReason = (f: FlowTrace): string => {
 const policyLine = (p: PolicyRef, i: number): string =>
   `      ${i + 1}. ${p.name} (${p.kind}${p.tier === undefined ? '' : `, tier ${p.tier}, ${p.tier === 'Admin' || p.tier === 'Baseline' ? 'priority' : 'order'} ${p.order ?? 'none'}`})${at(p.location)}`
 
+/** The cluster tiers' steps of a direction as one clause (`; admin tier: …; baseline tier: …`), or '' without them. */
+export const tierSummary = (t: DirectionTrace): string =>
+  `${t.admin === undefined ? '' : `; admin tier: ${tierStepText('admin', t.admin)}`}${t.baseline === undefined ? '' : `; baseline tier: ${tierStepText('baseline', t.baseline)}`}`
+
 const tierLines = (t: DirectionTrace): ReadonlyArray<string> => [
   ...(t.admin === undefined ? [] : [`    admin tier: ${tierStepText('admin', t.admin)}`]),
   ...(t.baseline === undefined ? [] : [`    baseline tier: ${tierStepText('baseline', t.baseline)}`])

@@ -1,7 +1,8 @@
 /**
  * `netpolx explain` through the CLI on ClusterNetworkPolicies: under k8s and cilium the trace walks
  * Admin tier → the model's own policies → Baseline tier (an Admin Deny decides and Baseline is not
- * reached; an Admin Pass hands the flow on and a Baseline Accept allows it), in text and JSON.
+ * reached; an Admin Pass hands the flow on and a Baseline Accept allows it), in text, JSON and the
+ * explanations an HTML report embeds.
  */
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -133,5 +134,14 @@ describe('netpolx explain with ClusterNetworkPolicies', () => {
     expect(out.ingress.baseline.kind).toBe('decided')
     expect(out.ingress.baseline.rule).toMatchObject({ policy: 'default-deny', index: 2, location: 'p.yaml:50:5' })
     expect('admin' in out.egress).toBe(false)
+  })
+
+  it("reach -o html: a cell's explanation says what the admin and baseline tiers did", async () => {
+    const dir = tempFiles({ 'cluster.yaml': cluster, 'p.yaml': policies })
+    const r = await runCli(['reach', '-f', path.join(dir, 'p.yaml'), '--cluster', path.join(dir, 'cluster.yaml'), '--port', '80', '--cni', 'k8s', '-o', 'html'])
+    expect(r.code).toBe(0)
+    expect(r.stdout.replaceAll(`${dir}${path.sep}`, '')).toContain(
+      "rule 1 of quarantine (deny kind in {pod} && app == 'a', ports any) at p.yaml:12:5 denies; admin tier: admin rule 1 of quarantine (deny kind in {pod} && app == 'a', ports any) at p.yaml:12:5 denies; baseline tier: not reached: the admin tier decided"
+    )
   })
 })
