@@ -4,10 +4,14 @@
  * case, the trace's verdict equals `reach`'s and each direction agrees with the model's truth table
  * (never INCONSISTENT); under k8s the verdict also equals every asserted cell of the upstream table.
  * Under k8s and cilium each case's traces go through the Admin → policies → Baseline chain (some
- * direction reports an admin and a baseline step), and a rule a trace names as deciding lies in the
- * tier it is reported in.
+ * direction reports an admin and a baseline step), a rule a trace names as deciding lies in the
+ * tier it is reported in, and every cluster rule a k8s trace names (deciding or passing) matches the
+ * flow under the independent CNP oracle (test/oracle/cnp.ts) on the raw policy cut down to that rule,
+ * made a Deny.
  */
 import { describe, expect, it } from 'vitest'
+import * as YAML from 'yaml'
+import type { Inventory } from '../../src/cluster/inventory.js'
 import { load } from '../../src/cluster/inventory.js'
 import { parseText } from '../../src/io/source.js'
 import * as P from '../../src/ir/ports.js'
@@ -17,6 +21,26 @@ import { explainReach } from '../../src/semantics/explain.js'
 import { modelByName } from '../../src/semantics/models.js'
 import { matrix } from '../../src/semantics/table.js'
 import { loadCnpCases } from '../conformance/cnp-cases.js'
+import * as Cnp from '../oracle/cnp.js'
+import type { Peer, Protocol } from '../oracle/inventory.js'
+import { endpoints as oracleEndpoints, peerId } from '../oracle/inventory.js'
+
+type Raw = { readonly apiVersion: string; readonly kind: string; readonly metadata: { readonly name: string }; readonly spec: Readonly<Record<string, unknown>> }
+
+const rawPolicies = (yaml: string): ReadonlyArray<Raw> =>
+  YAML.parseAllDocuments(yaml)
+    .map((d) => d.toJS() as Raw | null)
+    .filter((o): o is Raw => o !== null)
+
+/** Whether rule `index` (1-based) of raw cluster policy `name` in direction `d`, alone and made a Deny, blocks the flow under the oracle. */
+const oracleMatches = (raws: ReadonlyArray<Raw>, name: string, d: 'ingress' | 'egress', index: number, inv: Inventory, from: Peer, to: Peer, protocol: Protocol, port: number): boolean => {
+  const raw = raws.find((r) => r.metadata.name === name)
+  const rules = raw?.spec[d]
+  const rule: unknown = Array.isArray(rules) ? rules[index - 1] : undefined
+  if (raw === undefined || typeof rule !== 'object' || rule === null) return false
+  const cut = { ...raw, spec: { tier: 'Admin', priority: 1, subject: raw.spec.subject, [d]: [{ ...rule, action: 'Deny' }] } }
+  return !Cnp.allowed([cut], inv, from, to, protocol, port)
+}
 
 const cases = loadCnpCases()
 
@@ -46,6 +70,9 @@ describe('explain on the upstream ClusterNetworkPolicy conformance tables', () =
         const probes = c.expect.map((e) => ({ protocol: protocolOf(e.protocol), port: e.port }))
         const { reach, explainer } = explainReach(parsed.set, inv, model, probes)
         const ids = reach.classes.endpoints.map((e) => e.id)
+        const peers = oracleEndpoints(inv)
+        expect(peers.map(peerId)).toEqual(ids)
+        const raws = rawPolicies(c.policies)
         const problems: Array<string> = []
         let tiered = 0
         reach.tables.forEach((t, k) => {
@@ -59,7 +86,16 @@ describe('explain on the upstream ClusterNetworkPolicy conformance tables', () =
               if (!f.egress.consistent || !f.ingress.consistent) problems.push(`${where}: INCONSISTENT`)
               problems.push(...[f.egress, f.ingress].flatMap(tierProblems).map((s) => `${where}: ${s}`))
               for (const d of [f.egress, f.ingress]) if (d.admin !== undefined && d.baseline !== undefined) tiered++
-              if (cni !== 'k8s' || exp === undefined || i === j) return
+              if (cni !== 'k8s') return
+              const a0 = peers[i]
+              const b0 = peers[j]
+              const protocol = (exp?.protocol ?? 'TCP') as Protocol
+              for (const d of [f.egress, f.ingress])
+                for (const s of [d.admin, d.baseline])
+                  if (a0 !== undefined && b0 !== undefined && s !== undefined && (s._tag === 'passed' || s._tag === 'decided'))
+                    if (!oracleMatches(raws, s.rule.policy.name, d.direction, s.rule.index, inv, a0, b0, protocol, t.probe.port))
+                      problems.push(`${where}: ${d.direction}: rule ${s.rule.index} of ${s.rule.policy.name} named, but it does not match the flow`)
+              if (exp === undefined || i === j) return
               const a = exp.endpoints.indexOf(from)
               const b = exp.endpoints.indexOf(to)
               const cell = a < 0 || b < 0 ? undefined : exp.allowed[a]?.[b]
