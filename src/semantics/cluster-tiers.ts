@@ -71,7 +71,7 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 const actionRank: Readonly<Record<Action, number>> = { deny: 0, pass: 1, allow: 2, log: 3 }
 
 /** Entries of one tier in evaluation order, for one direction. */
-const ordered = (policies: ReadonlyArray<Policy>, d: Direction, ties: 'name' | 'level'): ReadonlyArray<{ readonly policy: Policy; readonly rule: Rule }> => {
+export const ordered = (policies: ReadonlyArray<Policy>, d: Direction, ties: 'name' | 'level'): ReadonlyArray<{ readonly policy: Policy; readonly rule: Rule }> => {
   const sorted = [...policies].sort((a, b) => (a.ordering?.order ?? Infinity) - (b.ordering?.order ?? Infinity) || cmp(a.origin.name, b.origin.name))
   const entries = sorted.flatMap((policy) => (rulesOf(policy, d)?.rules ?? []).map((rule, i) => ({ policy, rule, i })))
   if (ties === 'name') return entries

@@ -14,6 +14,12 @@
  *   neither decided nor passed ends in its default action; after every tier: the profile allows.
  * - `cilium`: a matching `deny` rule wins, whatever its policy; else allow-localhost (ingress); else
  *   a matching `allow`; else default-deny iff a selecting policy asks for it.
+ * - cluster network policies (Admin / Baseline tiers, `withClusterTiers` of cluster-tiers.ts) under
+ *   `k8s` and `cilium`: the Admin tier's rules in its order (priority, then name; Cilium: rule by
+ *   rule, deny first) — the first matching `allow`/`deny` decides, `pass` leaves the tier; then the
+ *   model's own walk above; if that denies, or some policy of its own isolates the endpoint, it is
+ *   final; else the Baseline tier: a matching `deny` denies, anything else allows. Under `calico`
+ *   these are the tiers `kube-admin` / `kube-baseline`, walked as any Calico tier.
  *
  * The verdict a trace reaches is compared with the model's own truth table (`Prepared.allowedPeers`
  * on the whole set): `consistent` says they agree, so an explanation can never silently contradict
@@ -22,12 +28,15 @@
 import type { Inventory } from '../cluster/inventory.js'
 import type { Location } from '../diagnostics.js'
 import { formatLocation } from '../diagnostics.js'
+import { clusterTierOf } from '../ir/cluster-tiers.js'
 import * as F from '../ir/formula.js'
 import type { Action, Direction, Policy, PolicySet, Rule } from '../ir/policy.js'
 import { qualifiedName, rulesOf } from '../ir/policy.js'
 import * as P from '../ir/ports.js'
 import * as B from './bitset.js'
 import { evaluationOrder } from './calico.js'
+import { ciliumClusterTiers } from './cilium-cluster-tiers.js'
+import { apiClusterTiers, ordered } from './cluster-tiers.js'
 import type { Classes } from './endpoint.js'
 import type { Matcher } from './match.js'
 import { matcher } from './match.js'
@@ -69,6 +78,15 @@ export type Decision =
   | { readonly _tag: 'defaultDeny'; readonly by: ReadonlyArray<PolicyRef> }
   | { readonly _tag: 'tierDefault'; readonly tier: string }
   | { readonly _tag: 'profile' }
+  /** Cluster tiers: no Admin or Baseline rule decided and no policy of the model's own isolates. */
+  | { readonly _tag: 'clusterDefault' }
+
+/** What one cluster tier (Admin, Baseline) did for a direction. */
+export type TierStep =
+  | { readonly _tag: 'noMatch' }
+  | { readonly _tag: 'passed'; readonly rule: RuleRef }
+  | { readonly _tag: 'decided'; readonly rule: RuleRef }
+  | { readonly _tag: 'skipped'; readonly why: string }
 
 export interface DirectionTrace {
   readonly direction: Direction
@@ -81,6 +99,9 @@ export interface DirectionTrace {
   readonly matched: ReadonlyArray<RuleRef>
   readonly decision: Decision
   readonly allowed: boolean
+  /** k8s and cilium with cluster network policies selecting the endpoint: what each cluster tier did; else undefined. */
+  readonly admin: TierStep | undefined
+  readonly baseline: TierStep | undefined
   /** Whether the model's truth table gives the same verdict. */
   readonly consistent: boolean
 }
@@ -99,13 +120,16 @@ export interface FlowTrace {
 // references
 // -------------------------------------------------------------------------------------
 
-const policyRef = (p: Policy, cni: CniName): PolicyRef => ({
-  name: qualifiedName(p.origin),
-  kind: p.origin.kind,
-  location: p.origin.location,
-  tier: cni === 'calico' ? (p.ordering?.tier ?? 'default') : undefined,
-  order: cni === 'calico' ? (p.ordering === undefined ? 1000 : p.ordering.order) : undefined
-})
+const policyRef = (p: Policy, cni: CniName): PolicyRef => {
+  const cluster = cni === 'calico' ? undefined : clusterTierOf(p)
+  return {
+    name: qualifiedName(p.origin),
+    kind: p.origin.kind,
+    location: p.origin.location,
+    tier: cni === 'calico' ? (p.ordering?.tier ?? 'default') : cluster,
+    order: cni === 'calico' ? (p.ordering === undefined ? 1000 : p.ordering.order) : cluster === undefined ? undefined : p.ordering?.order
+  }
+}
 
 const ruleRef = (p: Policy, cni: CniName, r: Rule, index: number): RuleRef => ({
   policy: policyRef(p, cni),
@@ -132,7 +156,10 @@ interface Ctx {
   readonly selecting: ReadonlyArray<number>
 }
 
-type Walk = Omit<DirectionTrace, 'direction' | 'endpoint' | 'peer' | 'consistent'>
+type Walk = Omit<DirectionTrace, 'direction' | 'endpoint' | 'peer' | 'consistent' | 'admin' | 'baseline'> & {
+  readonly admin?: TierStep
+  readonly baseline?: TierStep
+}
 
 const rulesIn = (ctx: Ctx, pi: number): ReadonlyArray<Rule> => {
   const p = ctx.set.policies[pi]
@@ -249,7 +276,76 @@ const ciliumWalk = (ctx: Ctx): Walk => {
   return { policies, matched: refs, decision: { _tag: 'notDefaultDeny' }, allowed: true }
 }
 
-const walks: Record<CniName, (ctx: Ctx) => Walk> = { k8s: k8sWalk, calico: calicoWalk, cilium: ciliumWalk }
+/** The Admin → inner → Baseline chain around an unordered model's walk (module comment). */
+const clusterWalk =
+  (inner: (ctx: Ctx) => Walk, ties: 'name' | 'level') =>
+  (ctx: Ctx): Walk => {
+    const index = new Map(ctx.set.policies.map((p, i) => [p, i]))
+    const tierOf = (pi: number) => {
+      const p = ctx.set.policies[pi]
+      return p === undefined ? undefined : clusterTierOf(p)
+    }
+    const admin = ctx.selecting.filter((pi) => tierOf(pi) === 'Admin')
+    const baseline = ctx.selecting.filter((pi) => tierOf(pi) === 'Baseline')
+    if (admin.length === 0 && baseline.length === 0) return inner(ctx)
+    const rest = ctx.selecting.filter((pi) => tierOf(pi) === undefined)
+    /** A tier's selecting policies' rules in the model's order, as (policy, rule) indices. */
+    const entries = (pis: ReadonlyArray<number>): ReadonlyArray<{ readonly pi: number; readonly ri: number }> => {
+      const ps = pis.flatMap((pi) => ctx.set.policies[pi] ?? [])
+      return ordered(ps, ctx.d, ties).flatMap((e) => {
+        const pi = index.get(e.policy)
+        const ri = (rulesOf(e.policy, ctx.d)?.rules ?? []).indexOf(e.rule)
+        return pi === undefined || ri < 0 ? [] : [{ pi, ri }]
+      })
+    }
+    const inOrder = (pis: ReadonlyArray<number>): ReadonlyArray<number> => [...new Set(entries(pis).map((e) => e.pi)), ...pis.filter((pi) => rulesIn(ctx, pi).length === 0)]
+    const first = (pis: ReadonlyArray<number>): RuleRef | undefined => {
+      for (const { pi, ri } of entries(pis)) {
+        if (rulesIn(ctx, pi)[ri]?.action === 'log' || !ctx.m.matches(pi, ctx.d, ri, ctx.c, ctx.j, ctx.probe)) continue
+        const ref = refOf(ctx, pi, ri)
+        if (ref !== undefined) return ref
+      }
+      return undefined
+    }
+    const w = inner({ ...ctx, selecting: rest })
+    const policies = [...refsOf(ctx, inOrder(admin)), ...w.policies, ...refsOf(ctx, inOrder(baseline))]
+    const a = first(admin)
+    if (a !== undefined && a.action !== 'pass')
+      return {
+        policies,
+        matched: [a],
+        decision: { _tag: 'rule', rule: a },
+        allowed: a.action === 'allow',
+        admin: { _tag: 'decided', rule: a },
+        baseline: { _tag: 'skipped', why: 'the admin tier decided' }
+      }
+    const adminStep: TierStep = a === undefined ? { _tag: 'noMatch' } : { _tag: 'passed', rule: a }
+    const matched = [...(a === undefined ? [] : [a]), ...w.matched]
+    if (!w.allowed) return { ...w, policies, matched, admin: adminStep, baseline: { _tag: 'skipped', why: 'denied before the baseline tier' } }
+    const isolating = isolatingOf(ctx, rest)
+    if (isolating.length > 0)
+      return {
+        ...w,
+        policies,
+        matched,
+        admin: adminStep,
+        baseline: { _tag: 'skipped', why: `isolated by ${refsOf(ctx, isolating).map((p) => p.name).join(', ')}: the baseline tier is not consulted` }
+      }
+    const b = first(baseline)
+    const open = w.decision._tag === 'notIsolated' || w.decision._tag === 'notDefaultDeny'
+    if (b === undefined) return { ...w, policies, matched, decision: open ? { _tag: 'clusterDefault' } : w.decision, admin: adminStep, baseline: { _tag: 'noMatch' } }
+    if (b.action === 'deny')
+      return { policies, matched: [...matched, b], decision: { _tag: 'rule', rule: b }, allowed: false, admin: adminStep, baseline: { _tag: 'decided', rule: b } }
+    if (b.action === 'allow')
+      return { policies, matched: [...matched, b], decision: { _tag: 'rule', rule: b }, allowed: true, admin: adminStep, baseline: { _tag: 'decided', rule: b } }
+    return { ...w, policies, matched: [...matched, b], decision: open ? { _tag: 'clusterDefault' } : w.decision, admin: adminStep, baseline: { _tag: 'passed', rule: b } }
+  }
+
+const walks: Record<CniName, (ctx: Ctx) => Walk> = {
+  k8s: clusterWalk(k8sWalk, apiClusterTiers.ties),
+  calico: calicoWalk,
+  cilium: clusterWalk(ciliumWalk, ciliumClusterTiers.ties)
+}
 
 // -------------------------------------------------------------------------------------
 // entry points
@@ -292,7 +388,12 @@ export const explainer = (set: PolicySet, classes: Classes, inventory: Inventory
       direction: d,
       endpoint: reps[c]?.id ?? '',
       peer: reps[j]?.id ?? '',
-      ...w,
+      policies: w.policies,
+      matched: w.matched,
+      decision: w.decision,
+      allowed: w.allowed,
+      admin: w.admin,
+      baseline: w.baseline,
       consistent: w.allowed === modelVerdict(d, c, j, probe)
     }
   }
@@ -332,6 +433,8 @@ export const briefDecision = (t: DirectionTrace): string => {
             ? 'every tier passed: the profile allows'
             : d._tag === 'notDefaultDeny'
               ? 'no rule matches, not default-deny'
+              : d._tag === 'clusterDefault'
+                ? 'no admin/baseline rule matched, not isolated'
               : d._tag === 'unconditional'
                 ? d.why
                 : 'not isolated'

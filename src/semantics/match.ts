@@ -19,10 +19,22 @@
  * ports, network sets, node-relative entities and whatever a model learns later. Results are
  * memoised per (policy, direction, rule, probe). One shortcut: a namespaced policy is not asked
  * about endpoints outside its namespace (its scoped subject requires the namespace).
+ *
+ * Cluster-tier policies (Admin / Baseline, `ir/cluster-tiers.ts`) under a model that wraps them
+ * around its own (`withClusterTiers`: k8s, cilium) keep their tier in the one-policy set, so the
+ * model reads them as it does in the whole set (priority, Pass, Cilium's conversion):
+ *
+ * - selection: the policy with a leading deny-everything rule; it selects `c` iff some peer is denied;
+ * - a rule: that rule alone as a `deny`; it matches `j` iff `j` is denied.
+ *
+ * The policy's other `deny`/`pass` rules stay as `log` rules, which no tier evaluates but which
+ * keep a conversion that rejects a whole policy for one rule (Cilium: domainNames in Deny/Pass)
+ * rejecting it here too.
  */
 import type { Inventory } from '../cluster/inventory.js'
 import * as F from '../ir/formula.js'
 import type { Direction, DirectionRules, Policy, PolicySet, Rule } from '../ir/policy.js'
+import { clusterTierOf } from '../ir/cluster-tiers.js'
 import { rulesOf } from '../ir/policy.js'
 import * as P from '../ir/ports.js'
 import * as B from './bitset.js'
@@ -40,6 +52,23 @@ export interface Matcher {
 }
 
 const allowAll: Rule = { action: 'allow', peer: F.tt, ports: P.all, l7: undefined, location: undefined }
+
+const denyAll: Rule = { ...allowAll, action: 'deny' }
+
+/** A cluster-tier policy's rules reduced to what only a conversion reads (module comment). */
+const inert = (dr: DirectionRules | undefined): DirectionRules | undefined =>
+  dr === undefined ? undefined : { ...dr, rules: dr.rules.flatMap((r) => (r.action === 'allow' || r.action === 'log' ? [] : [{ ...r, action: 'log' as const }])) }
+
+/** The cluster-tier policy `p`, tier kept, with `lead` first in direction `d` and its other rules inert. */
+const clusterProbe = (p: Policy, d: Direction, lead: Rule, skip: number | undefined): Policy => {
+  const dir = (x: Direction): DirectionRules | undefined => {
+    const dr = rulesOf(p, x)
+    if (x !== d || dr === undefined) return inert(dr)
+    const rest = inert({ ...dr, rules: dr.rules.filter((_, i) => i !== skip) })
+    return { ...dr, defaultDeny: false, rules: [lead, ...(rest?.rules ?? [])] }
+  }
+  return { ...p, ingress: dir('ingress'), egress: dir('egress') }
+}
 
 /** The policy `p`, unordered, governing only `d` with the given rules. */
 const onlyDirection = (p: Policy, d: Direction, rules: DirectionRules): Policy => ({
@@ -71,6 +100,8 @@ export const matcher = (set: PolicySet, classes: Classes, inventory: Inventory, 
     return b
   }
   const policy = (pi: number): Policy | undefined => set.policies[pi]
+  /** Whether the model wraps this (cluster-tier) policy's tier around its own policies. */
+  const tiered = (p: Policy): boolean => model.name !== 'calico' && clusterTierOf(p) !== undefined
   const baseline = (pi: number, d: Direction, c: number, probe: Probe): B.Bitset | undefined => {
     const p = policy(pi)
     if (p === undefined || rulesOf(p, d) === undefined) return undefined
@@ -82,14 +113,20 @@ export const matcher = (set: PolicySet, classes: Classes, inventory: Inventory, 
     // subject requires the namespace, an atom no model reads differently): no need to ask
     const p = policy(pi)
     if (p !== undefined && p.scope._tag === 'namespace' && classes.representatives[c]?.namespace !== p.scope.namespace) return false
+    if (p !== undefined && tiered(p))
+      return rulesOf(p, d) !== undefined && !sameAs(ask(`${pi}/${d}/tier`, () => clusterProbe(p, d, denyAll, undefined), d, c, probe), full)
     const b = baseline(pi, d, c, probe)
     return b !== undefined && !sameAs(b, full)
   }
-  const unconditional = (pi: number, d: Direction, c: number, probe: Probe): B.Bitset => baseline(pi, d, c, probe) ?? full
+  const unconditional = (pi: number, d: Direction, c: number, probe: Probe): B.Bitset => {
+    const p = policy(pi)
+    return p !== undefined && tiered(p) ? B.make(n) : (baseline(pi, d, c, probe) ?? full)
+  }
   const matches = (pi: number, d: Direction, ri: number, c: number, j: number, probe: Probe): boolean => {
     const p = policy(pi)
     const r = p === undefined ? undefined : rulesOf(p, d)?.rules[ri]
     if (p === undefined || r === undefined || r.action === 'log') return false
+    if (tiered(p)) return !B.has(ask(`${pi}/${d}/${ri}/tier`, () => clusterProbe(p, d, { ...r, action: 'deny' }, ri), d, c, probe), j)
     if (r.action === 'deny') {
       const allowed = ask(`${pi}/${d}/${ri}`, () => onlyDirection(p, d, { defaultDeny: true, rules: [r, allowAll] }), d, c, probe)
       return !B.has(allowed, j)

@@ -6,7 +6,7 @@
 import type { Location } from '../diagnostics.js'
 import { formatLocation } from '../diagnostics.js'
 import * as P from '../ir/ports.js'
-import type { Decision, DirectionTrace, FlowTrace, PolicyRef, RuleRef } from '../semantics/explain.js'
+import type { Decision, DirectionTrace, FlowTrace, PolicyRef, RuleRef, TierStep } from '../semantics/explain.js'
 import type { Probe } from '../semantics/table.js'
 import { probeText as flowProbeText } from '../semantics/probes.js'
 
@@ -38,6 +38,22 @@ export const decisionText = (d: Decision): string => {
       return `no rule of tier "${d.tier}" matches; the tier's default action denies`
     case 'profile':
       return 'every tier that applies passed; the namespace profile allows'
+    case 'clusterDefault':
+      return 'no admin/baseline rule decided and no policy isolates it: allowed'
+  }
+}
+
+/** What a cluster tier (Admin, Baseline) did, in one phrase. */
+export const tierStepText = (tier: 'admin' | 'baseline', s: TierStep): string => {
+  switch (s._tag) {
+    case 'noMatch':
+      return `no ${tier} rule matched`
+    case 'passed':
+      return `passed by ${tier} ${ruleText(s.rule)}`
+    case 'decided':
+      return `${tier} ${ruleText(s.rule)} ${verb(s.rule.action)}`
+    case 'skipped':
+      return `not reached: ${s.why}`
   }
 }
 
@@ -55,10 +71,20 @@ export const flowReason = (f: FlowTrace): string => {
 }
 
 const policyLine = (p: PolicyRef, i: number): string =>
-  `      ${i + 1}. ${p.name} (${p.kind}${p.tier === undefined ? '' : `, tier ${p.tier}, order ${p.order ?? 'none'}`})${at(p.location)}`
+  `      ${i + 1}. ${p.name} (${p.kind}${p.tier === undefined ? '' : `, tier ${p.tier}, ${p.tier === 'Admin' || p.tier === 'Baseline' ? 'priority' : 'order'} ${p.order ?? 'none'}`})${at(p.location)}`
+
+/** The cluster tiers' steps of a direction as one clause (`; admin tier: …; baseline tier: …`), or '' without them. */
+export const tierSummary = (t: DirectionTrace): string =>
+  `${t.admin === undefined ? '' : `; admin tier: ${tierStepText('admin', t.admin)}`}${t.baseline === undefined ? '' : `; baseline tier: ${tierStepText('baseline', t.baseline)}`}`
+
+const tierLines = (t: DirectionTrace): ReadonlyArray<string> => [
+  ...(t.admin === undefined ? [] : [`    admin tier: ${tierStepText('admin', t.admin)}`]),
+  ...(t.baseline === undefined ? [] : [`    baseline tier: ${tierStepText('baseline', t.baseline)}`])
+]
 
 const directionBlock = (t: DirectionTrace): ReadonlyArray<string> => [
   `  ${directionLine(t)}`,
+  ...tierLines(t),
   ...(t.policies.length === 0 ? [] : [`    policies selecting ${t.endpoint} for ${t.direction}, in evaluation order:`, ...t.policies.map(policyLine)]),
   ...(t.matched.length === 0 || (t.matched.length === 1 && t.decision._tag === 'rule' && t.matched[0] === t.decision.rule)
     ? []
@@ -97,13 +123,23 @@ const decisionJson = (d: Decision) =>
         ? { kind: d._tag, tier: d.tier, text: decisionText(d) }
         : { kind: d._tag, text: decisionText(d) }
 
+const tierStepJson = (tier: 'admin' | 'baseline', s: TierStep) =>
+  s._tag === 'passed' || s._tag === 'decided'
+    ? { kind: s._tag, rule: ruleJson(s.rule), text: tierStepText(tier, s) }
+    : s._tag === 'skipped'
+      ? { kind: s._tag, why: s.why, text: tierStepText(tier, s) }
+      : { kind: s._tag, text: tierStepText(tier, s) }
+
+/** The JSON of a direction; `admin` and `baseline` only where cluster tiers took part (k8s, cilium). */
 export const directionJson = (t: DirectionTrace) => ({
   endpoint: t.endpoint,
   allowed: t.allowed,
   consistent: t.consistent,
   policies: t.policies.map(policyJson),
   matched: t.matched.map(ruleJson),
-  decision: decisionJson(t.decision)
+  decision: decisionJson(t.decision),
+  ...(t.admin === undefined ? {} : { admin: tierStepJson('admin', t.admin) }),
+  ...(t.baseline === undefined ? {} : { baseline: tierStepJson('baseline', t.baseline) })
 })
 
 export const flowJsonValue = (f: FlowTrace) => ({

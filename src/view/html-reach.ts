@@ -16,7 +16,7 @@ import { explainer } from '../semantics/explain.js'
 import type { Model } from '../semantics/model.js'
 import type { Reach } from '../semantics/table.js'
 import { allowedBetween } from '../semantics/table.js'
-import { decisionText } from './explain-text.js'
+import { decisionText, tierSummary } from './explain-text.js'
 import { script, style } from './html-client.js'
 import type { Cut } from './reach-text.js'
 import { differenceText } from './html-equiv-text.js'
@@ -68,7 +68,7 @@ const explanations = (side: SideInput, inventory: Inventory) => {
         const runs: Array<number> = []
         for (let j = 0; j < n; j++) {
           const tr = ex.direction(d, c, j, t.probe)
-          const entry = { a: tr.allowed, t: `${decisionText(tr.decision)}${tr.consistent ? '' : ' [inconsistent with the truth table: please report this bug]'}`, p: tr.policies.map(policyLine) }
+          const entry = { a: tr.allowed, t: `${decisionText(tr.decision)}${tierSummary(tr)}${tr.consistent ? '' : ' [inconsistent with the truth table: please report this bug]'}`, p: tr.policies.map(policyLine) }
           const key = JSON.stringify(entry)
           let k = index.get(key)
           if (k === undefined) {
