@@ -83,13 +83,17 @@ const mentionedNames = (sets: ReadonlyArray<PolicySet>): ReadonlyArray<{ readonl
   return [...by.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, ps]) => ({ name, protocols: [...ps].sort((a, b) => a - b) }))
 }
 
-/** The declared-port variants a pod is taken with (module comment); `single`: one number per name. */
-const portVariants = (sets: ReadonlyArray<PolicySet>, probes: ReadonlyArray<Probe>, single: boolean): ReadonlyArray<ReadonlyArray<ContainerPort>> => {
+/**
+ * The declared-port variants the universal set is taken with (module comment): none, then each
+ * (mentioned name, probed port). A destination declaring name N as port q is told apart from one
+ * declaring nothing only on probes of port q, so each variant is examined on those probes only.
+ */
+const portVariants = (sets: ReadonlyArray<PolicySet>, probes: ReadonlyArray<Probe>): ReadonlyArray<ReadonlyArray<ContainerPort>> => {
   const out: Array<ReadonlyArray<ContainerPort>> = [[]]
   for (const { name, protocols } of mentionedNames(sets))
     for (const protocol of protocols) {
       const ports = [...new Set(probes.filter((p) => p.protocol === protocol).map((p) => p.port))].sort((a, b) => a - b)
-      for (const port of single ? ports.slice(-1) : ports) out.push([{ name, protocol, port }])
+      for (const port of ports) out.push([{ name, protocol, port }])
     }
   return out
 }
@@ -117,7 +121,8 @@ interface Universe {
   readonly inventory: Inventory
 }
 
-const universe = (space: Space, cells: ReadonlyArray<Cell>, variants: ReadonlyArray<ReadonlyArray<ContainerPort>>): Universe => {
+/** One endpoint per cell; every pod and host-network pod declares `ports`. */
+const universe = (space: Space, cells: ReadonlyArray<Cell>, ports: ReadonlyArray<ContainerPort>): Universe => {
   const alloc = allocator(space)
   const endpoints: Array<Endpoint> = []
   const pods: Array<Pod> = []
@@ -126,7 +131,7 @@ const universe = (space: Space, cells: ReadonlyArray<Cell>, variants: ReadonlyAr
   let n = 0
   for (const cell of cells) {
     const ipIndex = Number(cell.witness.get('ip') ?? '0')
-    for (const ports of cell.kind === 'world' ? [[]] : variants) {
+    {
       const ip = alloc(ipIndex)
       if (cell.kind === 'world') {
         const e = endpointOf(space, 'world', cell.witness, ipText(ip), ip)
@@ -186,7 +191,7 @@ const boundsOf = (left: Side, right: Side, space: Space, names: number, singleNa
   if (atomList.some((a) => a._tag === 'service')) out.push('clusters without Service objects: Service peers select nothing')
   if (space.stringTests) out.push('label values: those the policies name, one fresh value, and one value per prefix, suffix and substring test (and prefix+suffix pairs)')
   if (names > 1) out.push('a pod declares at most one of the port names the policies mention')
-  if (singleNames) out.push('Cilium egress named ports: every pod that declares a name maps it to the same port (names with two numbers allow nothing in Cilium)')
+  if (singleNames) out.push('Cilium egress named ports: every pod that declares a name maps it to the same port (Cilium resolves them through one node-wide map; a name with two numbers allows nothing)')
   if ([left, right].some((s) => rulesOfSet(s.set).some((r) => (r.sourcePorts?.named.length ?? 0) > 0))) out.push('named source ports resolve to no port')
   return out
 }
@@ -234,23 +239,29 @@ export const prove = (left: Side, right: Side): Proof => {
   const singleNames = [left, right].some((s) => s.model.name === 'cilium' && hasEgressNamedPorts(s.set))
   // probes over an inventory with no declared ports: every stretch the rules tell apart, one unmentioned port per protocol
   const probes0 = equivProbes(left.set, right.set, emptyInventory)
-  const variants = portVariants([left.set, right.set], probes0, singleNames)
+  const variants = portVariants([left.set, right.set], probes0)
   const names = mentionedNames([left.set, right.set]).length
   const bounds = boundsOf(left, right, space, names, singleNames)
-  const u = universe(space, refinement.cells, variants)
-  const probes = equivProbes(left.set, right.set, u.inventory)
-  const l: Evaluated = { set: left.set, reach: reachOn(left, u.endpoints, u.inventory, probes) }
-  const r: Evaluated = { set: right.set, reach: reachOn(right, u.endpoints, u.inventory, probes) }
-  const cmp = compare(l, r, u.inventory, candidates)
-  for (const d of cmp.differences) {
-    const inv = shrink(u, d)
-    if (inv !== undefined && reproduces(left, right, inv, d)) return { _tag: 'different', counterexample: { difference: d, inventory: inv }, bounds }
+  let unexplained = 0
+  let endpoints = 0
+  let examined = 0
+  for (const ports of variants) {
+    const u = universe(space, refinement.cells, ports)
+    const probes = ports.length === 0 ? probes0 : probes0.filter((p) => ports.some((cp) => cp.protocol === p.protocol && cp.port === p.port))
+    endpoints += u.endpoints.length
+    examined += probes.length
+    const l: Evaluated = { set: left.set, reach: reachOn(left, u.endpoints, u.inventory, probes) }
+    const r: Evaluated = { set: right.set, reach: reachOn(right, u.endpoints, u.inventory, probes) }
+    const cmp = compare(l, r, u.inventory, candidates)
+    for (const d of cmp.differences) {
+      const inv = shrink(u, d)
+      if (inv !== undefined && reproduces(left, right, inv, d)) return { _tag: 'different', counterexample: { difference: d, inventory: inv }, bounds }
+    }
+    const realisable = cmp.differences.filter((d) => shrink(u, d) !== undefined).length
+    if (realisable > 0 || cmp.total > cmp.differences.length) unexplained += cmp.total
   }
   if (!refinement.complete) return { _tag: 'undecided', reason: 'the search for endpoint valuations ran out of steps', bounds }
-  if (cmp.total > 0) {
-    const realisable = cmp.differences.filter((d) => shrink(u, d) !== undefined).length
-    if (realisable > 0 || cmp.total > cmp.differences.length)
-      return { _tag: 'undecided', reason: `${cmp.total} differing flows on the universal endpoint set, none reproduced on a two-endpoint cluster (the verdict depends on other endpoints)`, bounds }
-  }
-  return { _tag: 'equivalent', bounds, endpoints: u.endpoints.length, probes: probes.length }
+  if (unexplained > 0)
+    return { _tag: 'undecided', reason: `${unexplained} differing flows on the universal endpoint set, none reproduced on a two-endpoint cluster (the verdict depends on other endpoints)`, bounds }
+  return { _tag: 'equivalent', bounds, endpoints, probes: examined }
 }
