@@ -112,4 +112,22 @@ describe('prove', () => {
       expect([p.counterexample.difference.left, p.counterexample.difference.right]).toEqual([true, false])
     }
   })
+
+  // shrunk from the property test: a translation claiming `exact` that the prover refutes (a
+  // translator finding reported in issue 19's note): Kubernetes resolves a named port on a
+  // host-network destination, the calico model does not (host-network pods are no workload endpoints)
+  it('refutes an exact claim: egress to a named port on a host-network pod, Kubernetes to Calico', () => {
+    const yaml = np('out', 'a', `{podSelector: {}, policyTypes: [Egress], egress: [{ports: [{protocol: TCP, port: http}]}]}`)
+    const parsed = parseDocs(parseText('p.yaml', yaml).docs)
+    const target = dialectByName('calico')
+    if (target === undefined) throw new Error('no dialect')
+    const t = translate(parsed, target, undefined, 'k8s')
+    const left = { set: parsed.set, model: model('k8s') }
+    const right = { set: parse(t.objects.map((o) => JSON.stringify(o.object)).join('\n---\n')), model: model('calico') }
+    const p = prove(left, right)
+    expectReproduces(left, right, p)
+    if (p._tag !== 'different') return
+    const to = p.counterexample.inventory.pods.find((x) => `${x.namespace}/${x.name}` === p.counterexample.difference.to)
+    expect([to?.hostNetwork, to?.ports.map((cp) => cp.name), p.counterexample.difference.left, p.counterexample.difference.right]).toEqual([true, ['http'], true, false])
+  })
 })
