@@ -90,4 +90,21 @@ describe('equiv on every cluster', () => {
     expect((await runCli(['equiv', '--left', f('left.yaml'), '--right', f('other.yaml'), '--port', '80'])).code).toBe(2)
     expect((await runCli(['equiv', '--left', f('left.yaml'), '--right', f('other.yaml'), '--all-clusters', '--cluster', f('left.yaml')])).code).toBe(2)
   })
+
+  it('translate --prove proves an exact translation and refutes a wrong exact claim', async () => {
+    const ok = await runCli(['translate', '-f', f('left.yaml'), '--to', 'calico', '--prove'])
+    expect(ok.code).toBe(0)
+    expect(ok.stderr).toMatch(/^netpolx: proved: the translation is equivalent to its input on every cluster, under these bounds: /)
+    // the refuted claim the property test found (test/semantics/prove.test.ts)
+    const named = tempFiles({
+      'n.yaml': `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: out, namespace: a}
+spec: {podSelector: {}, policyTypes: [Egress], egress: [{ports: [{protocol: TCP, port: http}]}]}
+`
+    })
+    const bad = await runCli(['translate', '-f', path.join(named, 'n.yaml'), '--to', 'calico', '--prove'])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/netpolx: error refuted: the translation claims exact, but on a two-endpoint cluster \S+ -> \S+ \S+: the input allows it, the translation denies it/)
+  })
 })
