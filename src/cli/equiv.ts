@@ -12,6 +12,10 @@ import { defaultCni, mixedCniNote, parseDocs } from '../pipeline.js'
 import type { Difference, Equivalence } from '../semantics/equiv.js'
 import { equiv } from '../semantics/equiv.js'
 import { modelByName } from '../semantics/models.js'
+import { prove } from '../semantics/prove.js'
+import { writeFileAtomic } from '../io/write.js'
+import type { Reproduce } from './prove-output.js'
+import { proofHeader, proofJson, proofText } from './prove-output.js'
 import type { Probe } from '../semantics/table.js'
 import { probeKey, probeText } from '../semantics/probes.js'
 import type { Io } from './common.js'
@@ -31,7 +35,9 @@ import { explainCmd } from './reach.js'
 interface Options {
   readonly left: ReadonlyArray<string>
   readonly right: ReadonlyArray<string>
-  readonly cluster: ReadonlyArray<string>
+  readonly cluster: ReadonlyArray<string> | undefined
+  readonly allClusters: boolean
+  readonly counterexample: string | undefined
   readonly leftCni: string | undefined
   readonly rightCni: string | undefined
   readonly port: ReadonlyArray<string> | undefined
@@ -80,12 +86,15 @@ export const equivCommand = (io: Io): Command =>
       'after',
       '\nWithout --port, the ports compared are every port either side singles out, plus, per protocol\n(TCP, UDP, SCTP), the lowest port no policy of either side mentions, standing for all such ports; the ICMP and\nICMPv6 types either side singles out; and, where a rule restricts source ports, one source port\nper stretch the rules treat alike.\n' +
         `At most ${printedDifferences} differing flows are listed; the summary counts them all.\n\n` +
+        'Without --cluster (or with --all-clusters), equiv decides whether the sets allow the same flows on every\ncluster, and prints the bounds it proved under; when they differ, a counterexample cluster inventory that\n`equiv --cluster` on it shows the same difference (README: "equiv on every cluster").\n\n' +
         'Exit codes: 0 the truth tables agree, 1 they differ, 2 unreadable or invalid input, bad invocation.\n\n' +
         'Example:\n  netpolx equiv --left k8s/ --right calico/ --cluster cluster.yaml --left-cni k8s --right-cni calico'
     )
     .requiredOption('--left <path>', 'the left policies: a file, a directory or - for standard input; repeatable', collect)
     .requiredOption('--right <path>', 'the right policies: a file, a directory or - for standard input; repeatable', collect)
-    .requiredOption('--cluster <path>', 'the cluster inventory: Namespace, Pod, Node, Service manifests or kubectl get -o yaml dumps; repeatable', collect)
+    .option('--cluster <path>', 'the cluster inventory: Namespace, Pod, Node, Service manifests or kubectl get -o yaml dumps; repeatable (without it: decide on every cluster)', collect)
+    .option('--all-clusters', 'decide whether the sets allow the same flows on every cluster (the default without --cluster)', false)
+    .option('--counterexample <file>', 'without --cluster: write the counterexample inventory to FILE instead of standard output')
     .addOption(cniOption('--left-cni', 'left'))
     .addOption(cniOption('--right-cni', 'right'))
     .option('--port <port>', 'compare only PORT[/PROTOCOL] (default protocol TCP) or ICMP/TYPE[/CODE], ICMPv6/TYPE[/CODE]; repeatable', collect)
@@ -95,8 +104,11 @@ export const equivCommand = (io: Io): Command =>
     .addOption(reportOption(['text', ...ciFormats]))
     .addOption(reportFileOption())
     .action(async (opts: Options) => {
+      const proving = opts.allClusters || opts.cluster === undefined
+      if (proving) return proveCommand(io, opts)
+      if (opts.counterexample !== undefined) throw usageError(io, '--counterexample applies without --cluster, where equiv decides over every cluster')
       const report = chooseReport(io, opts.report, opts.reportFile)
-      const stdinUsers = [...opts.left, ...opts.right, ...opts.cluster].filter((p) => p === '-').length
+      const stdinUsers = [...opts.left, ...opts.right, ...(opts.cluster ?? [])].filter((p) => p === '-').length
       if (stdinUsers > 1) throw usageError(io, 'standard input can be read once: give - to at most one of --left, --right, --cluster')
       const probes: Array<Probe> = []
       for (const p of opts.port ?? []) {
@@ -112,7 +124,7 @@ export const equivCommand = (io: Io): Command =>
       }
       const leftDocs = await readOrExit(io, opts.left, opts.verbose)
       const rightDocs = await readOrExit(io, opts.right, opts.verbose)
-      const inventory = await loadCluster(io, opts.cluster, opts.verbose)
+      const inventory = await loadCluster(io, opts.cluster ?? [], opts.verbose)
       const left = parseDocs(leftDocs)
       const right = parseDocs(rightDocs)
       const parseDs = [...left.diagnostics, ...right.diagnostics]
@@ -143,7 +155,7 @@ export const equivCommand = (io: Io): Command =>
             set,
             model,
             reach: reach(set, inv, model, r.probes),
-            cmd: explainCmd(files, opts.cluster, model.name)
+            cmd: explainCmd(files, opts.cluster ?? [], model.name)
           })
           io.stdout(equivHtml({ left: side('left', opts.left, left.set, leftModel), right: side('right', opts.right, right.set, rightModel) }, inv, r))
         } else if (opts.output === 'json') await writeStreamed(io, equivJsonChunks(r))
@@ -151,3 +163,36 @@ export const equivCommand = (io: Io): Command =>
       }
       if (!r.equivalent) throw new Exit(exitCodes.finding)
     })
+
+/** `equiv` without `--cluster`: the decision over every cluster (src/semantics/prove.ts). */
+const proveCommand = async (io: Io, opts: Options): Promise<void> => {
+  if (opts.allClusters && opts.cluster !== undefined) throw usageError(io, '--all-clusters decides over every cluster: give it without --cluster')
+  for (const [flag, given] of [['--port', opts.port], ['--external', opts.external], ['--report', opts.report], ['--report-file', opts.reportFile]] as const)
+    if (given !== undefined) throw usageError(io, `${flag} applies with --cluster; without it equiv decides over every port and address`)
+  if ([...opts.left, ...opts.right].filter((p) => p === '-').length > 1) throw usageError(io, 'standard input can be read once: give - to at most one of --left, --right')
+  const leftDocs = await readOrExit(io, opts.left, opts.verbose)
+  const rightDocs = await readOrExit(io, opts.right, opts.verbose)
+  const left = parseDocs(leftDocs)
+  const right = parseDocs(rightDocs)
+  const parseDs = [...left.diagnostics, ...right.diagnostics]
+  printDiagnostics(io, parseDs, opts.verbose)
+  if (D.hasErrors(parseDs)) throw new Exit(exitCodes.usage)
+  const leftCni = opts.leftCni ?? defaultCni(left)
+  const rightCni = opts.rightCni ?? defaultCni(right)
+  const leftModel = modelByName(leftCni)
+  const rightModel = modelByName(rightCni)
+  if (leftModel === undefined || rightModel === undefined) throw usageError(io, `the ${leftModel === undefined ? leftCni : rightCni} enforcement model is not available yet`)
+  const p = prove({ set: left.set, model: leftModel }, { set: right.set, model: rightModel })
+  const where = opts.counterexample ?? 'COUNTEREXAMPLE.yaml'
+  const r: Reproduce = { left: opts.left, right: opts.right, leftCni, rightCni, cluster: where }
+  if (p._tag === 'different' && opts.counterexample !== undefined) {
+    const w = await writeFileAtomic(opts.counterexample, proofText(p, r))
+    if (E.isLeft(w)) {
+      io.stderr(`netpolx: error write-failed: ${w.left}\n`)
+      throw new Exit(exitCodes.usage)
+    }
+  }
+  if (opts.output === 'json') io.stdout(proofJson(p, r, leftCni, rightCni))
+  else io.stdout(p._tag === 'different' && opts.counterexample !== undefined ? `${proofHeader(p, r).replace(/^# /gm, '')}(the counterexample inventory is in ${opts.counterexample})\n` : proofText(p, r))
+  if (p._tag !== 'equivalent') throw new Exit(exitCodes.finding)
+}

@@ -7,7 +7,8 @@ import type { Format } from '../io/serialise.js'
 import { reportJson, reportOf } from '../report.js'
 import type { Sources } from '../view/html-translate.js'
 import { translateHtml } from '../view/html-translate.js'
-import { dialectByName, mixedCniNote, parseDocs, translate } from '../pipeline.js'
+import { defaultCni, dialectByName, mixedCniNote, parseDocs, translate } from '../pipeline.js'
+import { proveTranslation } from './translate-prove.js'
 import type { CniName } from '../semantics/model.js'
 import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError, writeOutput } from './common.js'
@@ -26,6 +27,7 @@ interface Options {
   readonly reportFile: string | undefined
   readonly verbose: boolean
   readonly namespace: string | undefined
+  readonly prove: boolean
 }
 
 /** Loads `--cluster` inventories; unreadable or invalid ones end the command with exit code 2. */
@@ -71,6 +73,7 @@ export const translateCommand = (io: Io): Command =>
     .option('--out <path>', 'write to this file (or, if it is a directory or ends with /, one file per object) instead of standard output; written atomically')
     .addOption(reportOption(['text', 'json', 'html', ...ciFormats], '; json: the fidelity report on standard error; html: a self-contained page on standard error (redirect it, e.g. 2> report.html)'))
     .addOption(reportFileOption())
+    .option('--prove', 'after translating, prove the output against the input: exact claims on every cluster, exact-for-inventory ones on --cluster (exit 1 when refuted)', false)
     .option('-v, --verbose', 'also print info-level notes', false)
     .action(async (opts: Options) => {
       const target = dialectByName(opts.to === 'anp' ? 'cnp' : opts.to)
@@ -108,5 +111,10 @@ export const translateCommand = (io: Io): Command =>
       }
       const docsOut = [...t.objects, ...parsed.passthrough.map((d) => ({ object: d.value, comments: [] }))]
       await writeOutput(io, docsOut, opts.output, opts.out)
+      if (opts.prove) {
+        const proof = proveTranslation(parsed, opts.fromCni ?? defaultCni(parsed), target, t.objects, t.fidelity, inventory)
+        for (const l of proof.lines) io.stderr(`${l}\n`)
+        if (proof.refuted) throw new Exit(exitCodes.finding)
+      }
       if (!faithful) throw new Exit(exitCodes.finding)
     })

@@ -91,7 +91,7 @@ export const hostNodes = (endpoints: ReadonlyArray<Endpoint>): ReadonlySet<strin
 export const effectiveNode = (e: Endpoint, hosts: ReadonlySet<string>): string | undefined => (e.node !== undefined && hosts.has(e.node) ? e.node : undefined)
 
 /**
- * Groups endpoints that no atom of the policy set can tell apart: same kind, namespace, labels,
+ * Groups endpoints that no atom of the policy set can tell apart: same kind, namespace, namespace labels, labels,
  * service account, node labels, named ports, and membership in every address set in `cidrs`; and,
  * when the inventory has host endpoints, the same `effectiveNode` (so that a model can tell an
  * endpoint's local host from remote nodes). Pod-only inventories get no more classes for it.
@@ -104,7 +104,8 @@ export const classify = (endpoints: ReadonlyArray<Endpoint>, cidrs: ReadonlyArra
   endpoints.forEach((e, i) => {
     const ipSig = e.ip === undefined ? '-' : cidrs.map((c) => (C.contains(c, e.ip as C.Ip) ? '1' : '0')).join('')
     const nodeSig = hosts.size === 0 ? '' : (effectiveNode(e, hosts) ?? '-')
-    const k = [e.kind, e.namespace ?? '', sortedEntries(e.labels), e.serviceAccount ?? '', sortedEntries(e.nodeLabels), JSON.stringify(e.ports), ipSig, nodeSig].join('\u0000')
+    // namespace labels too: one namespace name has one label set in an inventory, but not in the prover's universal endpoint set (prove.ts)
+    const k = [e.kind, e.namespace ?? '', sortedEntries(e.labels), sortedEntries(e.namespaceLabels), e.serviceAccount ?? '', sortedEntries(e.nodeLabels), JSON.stringify(e.ports), ipSig, nodeSig].join('\u0000')
     let c = byKey.get(k)
     if (c === undefined) {
       c = representatives.length

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { reachWritten } from './cases/reach.js'
 import { translateJson, translateYaml } from './cases/text.js'
 import { translateWithInventory } from './cases/translate.js'
+import { proveTranslation } from './cases/prove.js'
 import { peakMiB } from './measure.js'
 import { readingBench } from './reading.js'
 
@@ -35,6 +36,12 @@ const cases: ReadonlyArray<readonly [string, () => Promise<ReadonlyArray<string>
   ['reach-calico-classes-20k', () => reachWritten('calico', 20_000, 2_000, 1_000, 'classes')],
   ['reach-cilium-classes-20k', () => reachWritten('cilium', 20_000, 2_000, 1_000, 'classes')],
   ['reach-json-5k', () => reachWritten('k8s', 5_000, 500, 1_000, 'json')],
+  // issue 19: growth with policies and with distinct label keys (the 1,000-policy budget is far off for now: see the issue note)
+  ['prove-k8s-calico-10', () => proveTranslation('calico', 10)],
+  ['prove-k8s-calico-20', () => proveTranslation('calico', 20)],
+  ['prove-k8s-calico-40', () => proveTranslation('calico', 40)],
+  ['prove-k8s-cilium-20', () => proveTranslation('cilium', 20)],
+  ['prove-k8s-calico-20-keys4', () => proveTranslation('calico', 20, 4)],
   [
     'reading',
     async () => {
