@@ -23,7 +23,7 @@ import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } fr
 import { parseProbe } from './reach.js'
 import { loadCluster } from './translate.js'
 import { equivJsonChunks } from './output/equiv-json.js'
-import { collectChunks, writeStreamed } from './output/sink.js'
+import { writeStreamed } from './output/sink.js'
 import { equivFindings } from '../report/equiv.js'
 import { chooseReport, ciFormats, emitReport, fileFindings, reportFileOption, reportOption, takesStdout } from './report.js'
 import type { PolicySet } from '../ir/policy.js'
@@ -70,9 +70,6 @@ export const equivText = (r: Equivalence): string => {
     ''
   ].join('\n')
 }
-
-/** The JSON form: one port or difference per line; `total` and the per-side counts cover differences left out (written streamed: src/cli/output/equiv-json.ts). */
-export const equivJson = (r: Equivalence): string => collectChunks(equivJsonChunks(r))
 
 const cniOption = (flag: string, side: string): Option =>
   new Option(`${flag} <cni>`, `enforcement model of the ${side} side (default: the dialect of its documents; k8s for Kubernetes-only sets)`).choices(['k8s', 'calico', 'cilium'])

@@ -6,15 +6,15 @@ import * as C from '../ir/cidr.js'
 import * as P from '../ir/ports.js'
 import { defaultCni, mixedCniNote, parseDocs } from '../pipeline.js'
 import { modelByName } from '../semantics/models.js'
-import type { Probe, Reach } from '../semantics/table.js'
+import type { Probe } from '../semantics/table.js'
 import { defaultProbes, reach } from '../semantics/table.js'
 import type { Io } from './common.js'
 import { Exit, collect, exitCodes, printDiagnostics, readOrExit, usageError } from './common.js'
 import { loadCluster } from './translate.js'
 import { namespaceFlags, namespaceHelp, namespaceOrExit } from './namespace.js'
 import { classDefaultCells, reachFormats, writeReach } from './output/reach-output.js'
-import { podLevelCells, reachJsonChunks, reachTableChunks } from './output/reach-pods.js'
-import { collectChunks, writeStreamed } from './output/sink.js'
+import { podLevelCells } from './output/reach-pods.js'
+import { writeStreamed } from './output/sink.js'
 import { reachHtml } from '../view/html-reach.js'
 import { reachCsvChunks, reachCutJson, reachText } from '../view/reach-text.js'
 import type { Selector } from '../view/select.js'
@@ -72,12 +72,6 @@ export const parseProbe = (s: string): E.Either<string, Probe> => {
     ? E.left(`invalid --port "${s}": protocol must be TCP, UDP or SCTP (ICMP and ICMPv6 probes are written ICMP/TYPE[/CODE])`)
     : E.right({ protocol, port })
 }
-
-/** The JSON contract of DESIGN.md §6 (written streamed by `reach`: src/cli/output/reach-pods.ts). */
-export const reachJson = (r: Reach): string => collectChunks(reachJsonChunks(r))
-
-/** Upstream's truth-table printout: rows are sources, columns destinations, `.` allowed, `X` denied. */
-export const reachTable = (r: Reach): string => collectChunks(reachTableChunks(r))
 
 export const reachCommand = (io: Io): Command =>
   new Command('reach')

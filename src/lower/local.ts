@@ -7,7 +7,7 @@
  *
  * - `resolveLocals` (Calico → other targets, before compiling the order): a Calico local side
  *   matches by address, like a peer, so on a pod it holds when the pod satisfies it or when the
- *   pod's address lies in a network set of the input that satisfies it (research/calico.md §2).
+ *   pod's address lies in a network set of the input that satisfies it (Calico selectors also match network sets: https://docs.tigera.io/calico/latest/reference/resources/networkset).
  *   The constraint is rewritten for pod subjects: its pod part restricted to `kind(pod)`, each
  *   matching network set as an `ipIn` of its addresses, host endpoints and other addresses
  *   dropped (no subject is one). Network sets make the result `exact-for-inventory`: a cluster

@@ -374,7 +374,7 @@ const prepare = (set: PolicySet, classes: Classes, inventory: Inventory): { prep
             andTo(m, egressNamedPeers(r, protocol, port), active)
           }
           if (r.sourcePorts !== undefined) {
-            // Felix matches source ports beside the rest of the rule (research/calico.md §2: all ANDed)
+            // Felix matches source ports beside the rest of the rule (every match criterion of a Calico rule must hold: https://docs.tigera.io/calico/latest/reference/resources/networkpolicy, 'Rule')
             const sources = sourcePeers(r.sourcePorts, d, protocol, sourcePort, subject, reps, calicoPorts)
             if (sources === false) continue
             if (sources !== true) andTo(m, m, sources)

@@ -45,7 +45,8 @@ const keyOf = (o: unknown): string => {
 }
 
 /** The standard cluster with the patch's objects replacing those of the same kind, namespace and name. */
-const patchCluster = (base: string, patch: string | undefined): string => {
+/** The base cluster with the documents of `patch` replacing those of the same kind/namespace/name. */
+export const patchCluster = (base: string, patch: string | undefined): string => {
   if (patch === undefined || patch.trim() === '') return base
   const replacements = new Map(YAML.parseAllDocuments(patch).map((d) => [keyOf(d.toJS()), d.toJS() as unknown]))
   return YAML.parseAllDocuments(base)

@@ -8,21 +8,9 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as YAML from 'yaml'
 import type { Case, Expectation } from './cases.js'
+import { patchCluster } from './cases.js'
 
 export const cnpConformanceDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'conformance', 'cnp')
-
-const keyOf = (o: unknown): string => {
-  const m = (o as { kind?: string; metadata?: { name?: string; namespace?: string } }) ?? {}
-  return `${m.kind ?? ''}/${m.metadata?.namespace ?? ''}/${m.metadata?.name ?? ''}`
-}
-
-const patchCluster = (base: string, patch: string | undefined): string => {
-  if (patch === undefined || patch.trim() === '') return base
-  const replacements = new Map(YAML.parseAllDocuments(patch).map((d) => [keyOf(d.toJS()), d.toJS() as unknown]))
-  return YAML.parseAllDocuments(base)
-    .map((d) => YAML.stringify(replacements.get(keyOf(d.toJS())) ?? d.toJS()))
-    .join('---\n')
-}
 
 /** `status.podIP` → `namespace/name` of every pod of a cluster file. */
 const podsByIp = (cluster: string): ReadonlyMap<string, string> =>
